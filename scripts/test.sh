@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what is missing, starts the local stack
+# (and stops it again if it was not already running), then lint, typecheck, OpenAPI freshness,
+# unit tests, e2e tests against the real services, and the chart checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+[ -x node_modules/.bin/jest ] || npm ci --no-audit --no-fund
+
+started_stack=0
+if ! bash scripts/stack.sh running >/dev/null 2>&1; then
+  started_stack=1
+fi
+cleanup() {
+  if [ "$started_stack" = 1 ]; then bash scripts/stack.sh down || true; fi
+}
+trap cleanup EXIT
+bash scripts/stack.sh up
+
+# The service reads the stack's settings from the environment, as in production.
+set -a
+# shellcheck disable=SC1090
+source <(bash scripts/stack.sh env)
+set +a
+
+results="$root/.local/test-results"
+rm -rf "$results" && mkdir -p "$results"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step lint && npm run --silent lint
+step typecheck && npm run --silent check
+step build && npm run --silent build
+step openapi && npm run --silent openapi:check
+step unit && npm run --silent test:unit -- --json --outputFile="$results/unit.json"
+step e2e && npm run --silent test:e2e -- --json --outputFile="$results/e2e.json"
+if [ -f scripts/chart-test.sh ]; then
+  step chart && bash scripts/chart-test.sh | tee "$results/chart.txt"
+fi
+
+# One closing line for every runner together.
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0;
+  for (const f of ["unit.json", "e2e.json"]) {
+    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests;
+  }
+  try {
+    const m = /(\d+) passed, (\d+) failed/.exec(fs.readFileSync(process.argv[1] + "/chart.txt", "utf8"));
+    if (m) { passed += +m[1]; failed += +m[2]; }
+  } catch {}
+  console.log(`Tests: ${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+' "$results"

@@ -1,0 +1,92 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module';
+import { AppConfig } from './core/config/app-config';
+import {
+  AllExceptionsFilter,
+  errorBody,
+  logError,
+  mapError,
+} from './core/errors/all-exceptions.filter';
+import { createValidationPipe } from './core/errors/validation';
+import { createRootLogger, SANE_REQUEST_ID } from './core/logging/root-logger';
+import { setupSwagger } from './core/openapi/openapi';
+
+export interface CreateAppOptions {
+  logger?: Logger;
+  /** Build the module graph without instantiating providers (no database): for the OpenAPI file. */
+  preview?: boolean;
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'];
+  return typeof header === 'string' && SANE_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createRootLogger(config);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    return503OnClosing: true,
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, logger),
+    adapter,
+    {
+      bufferLogs: true,
+      preview: options.preview,
+      abortOnError: false,
+    },
+  );
+  if (!options.preview) app.useLogger(app.get(NestPinoLogger));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (request.url.startsWith('/admin/') && !reply.hasHeader('cache-control')) {
+      void reply.header('cache-control', 'no-store');
+    }
+    done(null, payload);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    logger.info(
+      {
+        requestId: request.id,
+        method: request.method,
+        route: request.routeOptions.url ?? null,
+        url: request.url,
+        statusCode: reply.statusCode,
+        responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request completed',
+    );
+    done();
+  });
+  // Errors raised by Fastify itself (body parsing, limits) before Nest sees the request.
+  fastify.setErrorHandler((error, request, reply) => {
+    const mapped = mapError(error);
+    logError(mapped, error, request);
+    void reply
+      .status(mapped.status)
+      .header('cache-control', 'no-store')
+      .send(errorBody(mapped, request.id));
+  });
+
+  setupSwagger(app);
+  return app;
+}

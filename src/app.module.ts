@@ -1,0 +1,26 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import type { Logger } from 'pino';
+import { AppConfig } from './core/config/app-config';
+import { ConfigModule } from './core/config/config.module';
+import { buildMongoOptions } from './core/config/mongo-options';
+import { LoggingModule } from './core/logging/logging.module';
+import { HealthModule } from './modules/health/health.module';
+import { PagesModule } from './modules/pages/pages.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    const { uri, ...mongoOptions } = buildMongoOptions(config.mongo);
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(logger),
+        MongooseModule.forRoot(uri as string, mongoOptions),
+        PagesModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import { EnvironmentVariables, validateEnvironment } from './environment.schema';
+
+/** The validated settings, grouped by concern. Injected as a class token; loaded once at boot. */
+export class AppConfig {
+  readonly env: EnvironmentVariables['NODE_ENV'];
+  readonly http: { host: string; port: number; bodyLimitBytes: number; shutdownGraceMs: number };
+  readonly metrics: { port: number };
+  readonly log: { level: EnvironmentVariables['LOG_LEVEL'] };
+  readonly mongo: {
+    uri: string;
+    tlsCaFile?: string;
+    retryWrites: boolean;
+    readPreference: EnvironmentVariables['MONGODB_READ_PREFERENCE'];
+    serverSelectionTimeoutMs: number;
+    healthTimeoutMs: number;
+  };
+  readonly auth: { adminToken: string };
+  readonly cache: {
+    maxAge: number;
+    sMaxAge: number;
+    staleWhileRevalidate: number;
+    staleIfError: number;
+  };
+  readonly openSearch: {
+    url?: string;
+    awsSigV4: boolean;
+    awsService: 'es' | 'aoss';
+    shipperEnabled: boolean;
+  };
+  readonly cloudFront: { distributionId?: string; endpoint?: string; region: string };
+
+  constructor(e: EnvironmentVariables) {
+    this.env = e.NODE_ENV;
+    this.http = {
+      host: e.HOST,
+      port: e.PORT,
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    };
+    this.metrics = { port: e.METRICS_PORT };
+    this.log = { level: e.LOG_LEVEL };
+    this.mongo = {
+      uri: e.MONGODB_URI,
+      tlsCaFile: e.MONGODB_TLS_CA_FILE,
+      retryWrites: e.MONGODB_RETRY_WRITES,
+      readPreference: e.MONGODB_READ_PREFERENCE,
+      serverSelectionTimeoutMs: e.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+      healthTimeoutMs: e.HEALTH_DB_TIMEOUT_MS,
+    };
+    this.auth = { adminToken: e.ADMIN_TOKEN };
+    this.cache = {
+      maxAge: e.CACHE_MAX_AGE,
+      sMaxAge: e.CACHE_S_MAXAGE,
+      staleWhileRevalidate: e.CACHE_STALE_WHILE_REVALIDATE,
+      staleIfError: e.CACHE_STALE_IF_ERROR,
+    };
+    this.openSearch = {
+      url: e.OPENSEARCH_URL,
+      awsSigV4: e.OPENSEARCH_AWS_SIGV4,
+      awsService: e.OPENSEARCH_AWS_SERVICE,
+      shipperEnabled: e.LOG_SHIPPER_ENABLED,
+    };
+    this.cloudFront = {
+      distributionId: e.CLOUDFRONT_DISTRIBUTION_ID,
+      endpoint: e.CLOUDFRONT_ENDPOINT,
+      region: e.AWS_REGION,
+    };
+  }
+
+  static fromEnvironment(env: Record<string, string | undefined> = process.env): AppConfig {
+    return new AppConfig(validateEnvironment(env));
+  }
+}

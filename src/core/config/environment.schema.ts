@@ -1,0 +1,175 @@
+import { Transform, plainToInstance } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidationError,
+  validateSync,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no', ''].includes(v)) return false;
+  return value;
+};
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const READ_PREFERENCES = [
+  'primary',
+  'primaryPreferred',
+  'secondary',
+  'secondaryPreferred',
+  'nearest',
+] as const;
+
+/**
+ * Every setting the service reads, validated once at boot. Names are the environment variable
+ * names; defaults suit a local run.
+ */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT = 9464;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGODB_URI must be a mongodb:// URI' })
+  MONGODB_URI!: string;
+
+  /** Path of the CA bundle (DocumentDB: global-bundle.pem). Setting it turns TLS on. */
+  @IsOptional()
+  @IsString()
+  MONGODB_TLS_CA_FILE?: string;
+
+  /** DocumentDB does not support retryable writes. */
+  @Transform(toBool)
+  @IsBoolean()
+  MONGODB_RETRY_WRITES = false;
+
+  @IsIn(READ_PREFERENCES)
+  MONGODB_READ_PREFERENCE: (typeof READ_PREFERENCES)[number] = 'primary';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS = 5000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HEALTH_DB_TIMEOUT_MS = 1500;
+
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
+  ADMIN_TOKEN!: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CACHE_MAX_AGE = 0;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CACHE_S_MAXAGE = 300;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CACHE_STALE_WHILE_REVALIDATE = 60;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CACHE_STALE_IF_ERROR = 86400;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  BODY_LIMIT_BYTES = 256 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_GRACE_MS = 10000;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  OPENSEARCH_URL?: string;
+
+  @Transform(toBool)
+  @IsBoolean()
+  OPENSEARCH_AWS_SIGV4 = false;
+
+  @IsIn(['es', 'aoss'])
+  OPENSEARCH_AWS_SERVICE: 'es' | 'aoss' = 'es';
+
+  @Transform(toBool)
+  @IsBoolean()
+  LOG_SHIPPER_ENABLED = false;
+
+  @IsOptional()
+  @IsString()
+  CLOUDFRONT_DISTRIBUTION_ID?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  CLOUDFRONT_ENDPOINT?: string;
+
+  @IsString()
+  AWS_REGION = 'us-east-1';
+}
+
+export class ConfigValidationError extends Error {}
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((msg) =>
+      msg.startsWith(e.property) ? msg : `${e.property}: ${msg}`,
+    ),
+  );
+}
+
+/** Parses and validates the environment; throws one error naming every bad variable. */
+export function validateEnvironment(env: Record<string, string | undefined>): EnvironmentVariables {
+  const defined = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const config = plainToInstance(EnvironmentVariables, defined, {
+    enableImplicitConversion: false,
+    exposeDefaultValues: true,
+  });
+  const errors = validateSync(config, { whitelist: false, skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new ConfigValidationError(
+      `Invalid configuration:\n  - ${describe(errors).join('\n  - ')}`,
+    );
+  }
+  return config;
+}

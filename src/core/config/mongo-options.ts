@@ -1,0 +1,27 @@
+import type { MongooseModuleOptions } from '@nestjs/mongoose';
+import type { AppConfig } from './app-config';
+
+/**
+ * Connection options that work on Amazon DocumentDB (and FerretDB locally):
+ * no retryable writes, TLS with the AWS CA bundle when a CA file is configured,
+ * and fail-fast behaviour instead of buffering commands while disconnected.
+ */
+export function buildMongoOptions(mongo: AppConfig['mongo']): MongooseModuleOptions {
+  const options: MongooseModuleOptions = {
+    uri: mongo.uri,
+    retryWrites: mongo.retryWrites,
+    readPreference: mongo.readPreference,
+    serverSelectionTimeoutMS: mongo.serverSelectionTimeoutMs,
+    // Requests should fail fast (503) while the database is away, not queue in memory.
+    bufferCommands: false,
+    // Indexes are created explicitly at start-up by the repositories, once.
+    autoIndex: false,
+    autoCreate: false,
+    appName: 'sponsored-agents',
+  };
+  if (mongo.tlsCaFile) {
+    options.tls = true;
+    options.tlsCAFile = mongo.tlsCaFile;
+  }
+  return options;
+}

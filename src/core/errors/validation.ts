@@ -1,0 +1,30 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { DomainError } from './domain.error';
+import { ErrorCode } from './error-code';
+
+function flatten(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((e) => {
+    const path = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((m) =>
+      // class-validator names the leaf property; name the full path instead.
+      m.startsWith(`${e.property} `) ? `${path}${m.slice(e.property.length)}` : `${path}: ${m}`,
+    );
+    return [...own, ...flatten(e.children ?? [], path)];
+  });
+}
+
+/**
+ * Unknown fields, operator objects where strings belong and wrong types are refused with a 400
+ * naming every offending field, before anything reaches a service.
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    validateCustomDecorators: false,
+    exceptionFactory: (errors) =>
+      new DomainError(ErrorCode.ValidationFailed, flatten(errors).join('; ') || 'invalid request'),
+  });
+}

@@ -1,0 +1,66 @@
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorFunction,
+  MongooseHealthIndicator,
+} from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+import { AppConfig } from '../../core/config/app-config';
+
+/** Kubernetes probes. Liveness has no dependencies, so a database outage never restarts pods. */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly mongoose: MongooseHealthIndicator,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP' })
+  @ApiOkResponse({ description: '{"status":"ok"}' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the database answers a ping within the timeout' })
+  @ApiOkResponse({ description: 'Terminus health report' })
+  @ApiServiceUnavailableResponse({ description: 'Terminus health report with the failing checks' })
+  async ready(@Res() reply: FastifyReply): Promise<void> {
+    await this.report(reply, [this.database]);
+  }
+
+  @Get('startup')
+  @ApiOperation({ summary: 'Startup: the service finished booting and reached its database' })
+  @ApiOkResponse({ description: 'Terminus health report' })
+  @ApiServiceUnavailableResponse({ description: 'Terminus health report with the failing checks' })
+  async startup(@Res() reply: FastifyReply): Promise<void> {
+    await this.report(reply, [this.database]);
+  }
+
+  private readonly database: HealthIndicatorFunction = () =>
+    this.mongoose.pingCheck('database', { timeout: this.config.mongo.healthTimeoutMs });
+
+  /** Terminus reports failure by throwing; probes want the report itself with a 503. */
+  private async report(reply: FastifyReply, checks: HealthIndicatorFunction[]): Promise<void> {
+    let result: HealthCheckResult;
+    let status = 200;
+    try {
+      result = await this.health.check(checks);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      result = error.getResponse() as HealthCheckResult;
+      status = 503;
+    }
+    void reply.status(status).header('cache-control', 'no-store').send(result);
+  }
+}

@@ -1,0 +1,89 @@
+import type {
+  PageListResponseDto,
+  PageResponseDto,
+  PublicPageListDto,
+  RevisionDto,
+} from './dto/page-response.dto';
+import type { AdminSummaryRecord, PublishedSummaryRecord } from './pages.repository';
+import type { PageContent, PageRecord, PageRevisionRecord } from './schemas/page.types';
+
+const iso = (d: Date | string | undefined | null): string => (d ? new Date(d).toISOString() : '');
+
+const content = (c: PageContent): PageResponseDto['draft'] => ({
+  title: c.title,
+  summary: c.summary,
+  agent: c.agent,
+  sponsor: c.sponsor,
+  sections: c.sections,
+  seo: c.seo,
+  schedule: c.schedule,
+});
+
+export function toPageResponse(page: PageRecord): PageResponseDto {
+  return {
+    id: page._id.toHexString(),
+    slug: page.slug,
+    status: page.status,
+    version: page.version,
+    revision: page.revision,
+    draft: content(page.draft),
+    live: page.live
+      ? {
+          content: content(page.live.content),
+          etag: page.live.etag,
+          revision: page.live.revision,
+          publishedAt: iso(page.live.publishedAt),
+          updatedAt: iso(page.live.updatedAt),
+        }
+      : null,
+    pendingInvalidations: page.cdnOutbox?.length ?? 0,
+    createdAt: iso(page.createdAt),
+    updatedAt: iso(page.updatedAt),
+  };
+}
+
+export function toPageList(
+  rows: AdminSummaryRecord[],
+  nextCursor: string | null,
+): PageListResponseDto {
+  return {
+    items: rows.map((r) => ({
+      id: r._id.toHexString(),
+      slug: r.slug,
+      status: r.status,
+      version: r.version,
+      title: r.draft.title,
+      updatedAt: iso(r.updatedAt),
+      publishedAt: r.live?.publishedAt ? iso(r.live.publishedAt) : null,
+    })),
+    nextCursor,
+  };
+}
+
+export function toPublicList(
+  rows: PublishedSummaryRecord[],
+  nextCursor: string | null,
+): PublicPageListDto {
+  return {
+    items: rows.map((r) => ({
+      slug: r.slug,
+      title: r.live.content.title,
+      summary: r.live.content.summary,
+      agentName: r.live.content.agent.name,
+      sponsorName: r.live.content.sponsor.name,
+      publishedAt: iso(r.live.publishedAt),
+    })),
+    nextCursor,
+  };
+}
+
+export function toRevision(r: PageRevisionRecord): RevisionDto {
+  return {
+    revision: r.revision,
+    slug: r.slug,
+    etag: r.etag,
+    publishedAt: iso(r.publishedAt),
+    publishedBy: r.publishedBy,
+    content: content(r.content),
+  };
+}

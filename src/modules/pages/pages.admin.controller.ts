@@ -1,0 +1,209 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiPreconditionFailedResponse,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AdminAuth } from '../../core/auth/admin-auth.decorator';
+import { ErrorResponseDto } from '../../core/errors/error-response.dto';
+import { parseIfMatch, versionEtag } from '../../core/http/preconditions';
+import { ReqContext, type RequestContext } from '../../core/http/request-context';
+import { CreatePageDto } from './dto/create-page.dto';
+import { AdminListQuery } from './dto/list-pages.query';
+import { PageListResponseDto, PageResponseDto, RevisionListDto } from './dto/page-response.dto';
+import { UpdatePageDto } from './dto/update-page.dto';
+import { toPageList, toPageResponse, toRevision } from './page.presenter';
+import { PagesService } from './pages.service';
+import type { PageRecord } from './schemas/page.types';
+
+/** Documents the concurrency contract shared by every versioned write. */
+export function VersionedWrite(): MethodDecorator {
+  return (target, key, descriptor) => {
+    ApiHeader({ name: 'If-Match', required: true, description: 'Current version, e.g. "3"' })(
+      target,
+      key,
+      descriptor,
+    );
+    ApiPreconditionFailedResponse({
+      type: ErrorResponseDto,
+      description: 'Stale If-Match version',
+    })(target, key, descriptor);
+    ApiResponse({ status: 428, type: ErrorResponseDto, description: 'If-Match missing' })(
+      target,
+      key,
+      descriptor,
+    );
+    ApiNotFoundResponse({ type: ErrorResponseDto })(target, key, descriptor);
+  };
+}
+
+function send(reply: FastifyReply, page: PageRecord): PageResponseDto {
+  void reply.header('etag', versionEtag(page.version));
+  return toPageResponse(page);
+}
+
+@ApiTags('admin pages')
+@AdminAuth()
+@Controller('admin/v1/pages')
+export class PagesAdminController {
+  constructor(private readonly pages: PagesService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a draft page' })
+  @ApiCreatedResponse({ type: PageResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Slug already in use' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
+  async create(
+    @Body() dto: CreatePageDto,
+    @ReqContext() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PageResponseDto> {
+    const page = await this.pages.create(dto, ctx);
+    void reply.header('location', `/admin/v1/pages/${page._id.toHexString()}`);
+    return send(reply, page);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List pages of any status (cursor pagination, oldest first)' })
+  @ApiOkResponse({ type: PageListResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  async list(@Query() query: AdminListQuery): Promise<PageListResponseDto> {
+    const page = await this.pages.listAll(query.status, query.limit, query.cursor);
+    return toPageList(page.items, page.nextCursor);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a page with its draft and live snapshot; ETag is its version' })
+  @ApiOkResponse({ type: PageResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PageResponseDto> {
+    return send(reply, await this.pages.get(id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update draft fields and/or rename the slug' })
+  @VersionedWrite()
+  @ApiOkResponse({ type: PageResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Slug already in use' })
+  async update(
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() dto: UpdatePageDto,
+    @ReqContext() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PageResponseDto> {
+    return send(reply, await this.pages.update(id, parseIfMatch(ifMatch), dto, ctx));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a page that is not published' })
+  @VersionedWrite()
+  @ApiNoContentResponse()
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Page is published' })
+  async remove(
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @ReqContext() ctx: RequestContext,
+  ): Promise<void> {
+    await this.pages.remove(id, parseIfMatch(ifMatch), ctx);
+  }
+
+  @Post(':id/publish')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Publish the draft: new revision, new live snapshot, CDN paths recorded',
+  })
+  @VersionedWrite()
+  @ApiOkResponse({ type: PageResponseDto })
+  async publish(
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @ReqContext() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PageResponseDto> {
+    return send(reply, await this.pages.publish(id, parseIfMatch(ifMatch), ctx));
+  }
+
+  @Post(':id/unpublish')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Take the page offline (back to draft)' })
+  @VersionedWrite()
+  @ApiOkResponse({ type: PageResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Page is not published' })
+  async unpublish(
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @ReqContext() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PageResponseDto> {
+    return send(reply, await this.pages.unpublish(id, parseIfMatch(ifMatch), ctx));
+  }
+
+  @Post(':id/archive')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Archive the page (offline; kept with its revisions)' })
+  @VersionedWrite()
+  @ApiOkResponse({ type: PageResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already archived' })
+  async archive(
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @ReqContext() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PageResponseDto> {
+    return send(reply, await this.pages.archive(id, parseIfMatch(ifMatch), ctx));
+  }
+
+  @Get(':id/revisions')
+  @ApiOperation({ summary: 'Published revisions, newest first' })
+  @ApiOkResponse({ type: RevisionListDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async revisions(@Param('id') id: string): Promise<RevisionListDto> {
+    return { items: (await this.pages.revisions(id)).map(toRevision) };
+  }
+
+  @Post(':id/revisions/:revision/restore')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Make a published revision the new draft (publish to make it live)' })
+  @VersionedWrite()
+  @ApiOkResponse({ type: PageResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  async restore(
+    @Param('id') id: string,
+    @Param('revision', ParseIntPipe) revision: number,
+    @Headers('if-match') ifMatch: string | undefined,
+    @ReqContext() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PageResponseDto> {
+    return send(reply, await this.pages.restore(id, revision, parseIfMatch(ifMatch), ctx));
+  }
+}

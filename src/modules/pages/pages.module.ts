@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AdminAuthGuard } from '../../core/auth/admin-auth.guard';
+import { PagesAdminController } from './pages.admin.controller';
+import { PagesController } from './pages.controller';
+import { PagesRepository } from './pages.repository';
+import { PagesService } from './pages.service';
+import {
+  PAGE_MODEL,
+  PAGE_REVISION_MODEL,
+  PageRevisionSchema,
+  PageSchema,
+} from './schemas/page.schema';
+
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: PAGE_MODEL, schema: PageSchema },
+      { name: PAGE_REVISION_MODEL, schema: PageRevisionSchema },
+    ]),
+  ],
+  controllers: [PagesController, PagesAdminController],
+  providers: [PagesRepository, PagesService, AdminAuthGuard],
+  exports: [PagesService, PagesRepository, MongooseModule],
+})
+export class PagesModule {}

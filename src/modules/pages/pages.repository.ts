@@ -1,0 +1,200 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { isValidObjectId, Model, Types, UpdateQuery } from 'mongoose';
+import { DomainError } from '../../core/errors/domain.error';
+import { ErrorCode } from '../../core/errors/error-code';
+import { PAGE_MODEL, PAGE_REVISION_MODEL } from './schemas/page.schema';
+import type { PageRecord, PageRevisionRecord, PageStatus } from './schemas/page.types';
+
+/** MongoDB/DocumentDB report 11000; FerretDB reports a unique clash on update differently. */
+export function isDuplicateKey(error: unknown): boolean {
+  const e = error as { code?: unknown; codeName?: unknown; message?: unknown };
+  return (
+    e?.code === 11000 ||
+    e?.code === 11001 ||
+    e?.codeName === 'DuplicateKey' ||
+    (typeof e?.message === 'string' && /duplicate key/i.test(e.message))
+  );
+}
+
+export type PublicPageBody = Pick<PageRecord, 'slug'> & {
+  live: Pick<NonNullable<PageRecord['live']>, 'body' | 'etag' | 'updatedAt'>;
+};
+
+export interface PublishedSummaryRecord {
+  slug: string;
+  live: {
+    content: {
+      title: string;
+      summary?: string;
+      agent: { name: string };
+      sponsor: { name: string };
+    };
+    publishedAt: Date;
+  };
+}
+
+export type AdminSummaryRecord = Pick<
+  PageRecord,
+  '_id' | 'slug' | 'status' | 'version' | 'updatedAt'
+> & { draft: { title: string }; live?: { publishedAt: Date } | null };
+
+/** The only code that touches the `pages` and `page_revisions` collections. */
+@Injectable()
+export class PagesRepository implements OnModuleInit {
+  constructor(
+    @InjectModel(PAGE_MODEL) private readonly pages: Model<PageRecord>,
+    @InjectModel(PAGE_REVISION_MODEL) private readonly revisions: Model<PageRevisionRecord>,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.pages.createIndexes();
+    await this.revisions.createIndexes();
+  }
+
+  static toObjectId(id: string): Types.ObjectId | null {
+    return isValidObjectId(id) && /^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
+  }
+
+  async insert(page: Omit<PageRecord, '_id'>): Promise<PageRecord> {
+    try {
+      const [created] = await this.pages.insertMany([page], { lean: true, rawResult: false });
+      return created;
+    } catch (error) {
+      if (isDuplicateKey(error)) throw slugTaken(page.slug);
+      throw error;
+    }
+  }
+
+  async findById(id: string): Promise<PageRecord | null> {
+    const _id = PagesRepository.toObjectId(id);
+    if (!_id) return null;
+    return this.pages.findById(_id).lean<PageRecord>().exec();
+  }
+
+  async slugInUse(slug: string, exceptId?: Types.ObjectId): Promise<boolean> {
+    const filter = exceptId ? { slug, _id: { $ne: exceptId } } : { slug };
+    return (await this.pages.exists(filter).exec()) !== null;
+  }
+
+  /**
+   * Applies `update` only if the page is still at `version` (optimistic concurrency).
+   * Returns the updated page, or null when the version moved on (or the page is gone).
+   */
+  async updateIfVersion(
+    _id: Types.ObjectId,
+    version: number,
+    update: UpdateQuery<PageRecord>,
+  ): Promise<PageRecord | null> {
+    try {
+      return await this.pages
+        .findOneAndUpdate({ _id, version }, update, { returnDocument: 'after' })
+        .lean<PageRecord>()
+        .exec();
+    } catch (error) {
+      if (isDuplicateKey(error)) {
+        const slug = (update.$set as { slug?: string } | undefined)?.slug ?? '';
+        throw slugTaken(slug);
+      }
+      throw error;
+    }
+  }
+
+  async deleteIfVersion(_id: Types.ObjectId, version: number): Promise<boolean> {
+    const result = await this.pages
+      .deleteOne({ _id, version, status: { $ne: 'published' }, cdnOutbox: { $size: 0 } })
+      .exec();
+    if (result.deletedCount === 1) await this.revisions.deleteMany({ pageId: _id }).exec();
+    return result.deletedCount === 1;
+  }
+
+  async findPublicBody(slug: string): Promise<PublicPageBody | null> {
+    return this.pages
+      .findOne(
+        { slug, status: 'published' },
+        { slug: 1, 'live.body': 1, 'live.etag': 1, 'live.updatedAt': 1 },
+      )
+      .lean<PublicPageBody>()
+      .exec();
+  }
+
+  /** Published pages in slug order, starting after `afterSlug`; fetches one extra to detect more. */
+  async listPublished(
+    afterSlug: string | undefined,
+    limit: number,
+  ): Promise<PublishedSummaryRecord[]> {
+    const filter: Record<string, unknown> = { status: 'published' };
+    if (afterSlug) filter.slug = { $gt: afterSlug };
+    return this.pages
+      .find(filter, {
+        _id: 0,
+        slug: 1,
+        'live.content.title': 1,
+        'live.content.summary': 1,
+        'live.content.agent.name': 1,
+        'live.content.sponsor.name': 1,
+        'live.publishedAt': 1,
+      })
+      .sort({ slug: 1 })
+      .limit(limit + 1)
+      .lean<PublishedSummaryRecord[]>()
+      .exec();
+  }
+
+  /** Pages of any status in creation (_id) order, after `afterId`. */
+  async listAll(
+    status: PageStatus | undefined,
+    afterId: Types.ObjectId | undefined,
+    limit: number,
+  ): Promise<AdminSummaryRecord[]> {
+    const filter: Record<string, unknown> = {};
+    if (status) filter.status = status;
+    if (afterId) filter._id = { $gt: afterId };
+    return this.pages
+      .find(filter, {
+        slug: 1,
+        status: 1,
+        version: 1,
+        updatedAt: 1,
+        'draft.title': 1,
+        'live.publishedAt': 1,
+      })
+      .sort({ _id: 1 })
+      .limit(limit + 1)
+      .lean<AdminSummaryRecord[]>()
+      .exec();
+  }
+
+  /** Idempotent: records a published revision once, whatever retries happen. */
+  async saveRevision(revision: Omit<PageRevisionRecord, '_id'>): Promise<void> {
+    try {
+      await this.revisions
+        .updateOne(
+          { pageId: revision.pageId, revision: revision.revision },
+          { $setOnInsert: revision },
+          { upsert: true },
+        )
+        .exec();
+    } catch (error) {
+      // Two writers racing on the same upsert: the record exists, which is all we need.
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  async listRevisions(pageId: Types.ObjectId, limit = 100): Promise<PageRevisionRecord[]> {
+    return this.revisions
+      .find({ pageId })
+      .sort({ revision: -1 })
+      .limit(limit)
+      .lean<PageRevisionRecord[]>()
+      .exec();
+  }
+
+  async findRevision(pageId: Types.ObjectId, revision: number): Promise<PageRevisionRecord | null> {
+    return this.revisions.findOne({ pageId, revision }).lean<PageRevisionRecord>().exec();
+  }
+}
+
+function slugTaken(slug: string): DomainError {
+  return new DomainError(ErrorCode.SlugTaken, `slug "${slug}" is already used by another page`);
+}

@@ -1,0 +1,46 @@
+import { Schema } from 'mongoose';
+import { PAGE_STATUSES } from './page.types';
+
+export const PAGES_COLLECTION = 'pages';
+export const PAGE_REVISIONS_COLLECTION = 'page_revisions';
+export const PAGE_MODEL = 'Page';
+export const PAGE_REVISION_MODEL = 'PageRevision';
+
+// Content is validated by the DTOs before it gets here and is always written whole, so it is
+// stored as plain objects (Mixed): no casting cost on the hot read path, and the schedules module
+// owns the shape of `schedule` without a second schema to keep in step.
+export const PageSchema = new Schema(
+  {
+    slug: { type: String, required: true },
+    status: { type: String, enum: PAGE_STATUSES, required: true },
+    version: { type: Number, required: true },
+    draft: { type: Schema.Types.Mixed, required: true },
+    live: { type: Schema.Types.Mixed, default: null },
+    revision: { type: Number, required: true, default: 0 },
+    cdnOutbox: { type: [Schema.Types.Mixed], default: [] },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    createdBy: String,
+    updatedBy: String,
+  },
+  { collection: PAGES_COLLECTION, versionKey: false, minimize: false, strict: true },
+);
+PageSchema.index({ slug: 1 }, { unique: true, name: 'slug_unique' });
+PageSchema.index({ status: 1, slug: 1 }, { name: 'status_slug' });
+
+export const PageRevisionSchema = new Schema(
+  {
+    pageId: { type: Schema.Types.ObjectId, required: true },
+    revision: { type: Number, required: true },
+    slug: { type: String, required: true },
+    content: { type: Schema.Types.Mixed, required: true },
+    etag: { type: String, required: true },
+    publishedAt: { type: Date, required: true },
+    publishedBy: String,
+  },
+  { collection: PAGE_REVISIONS_COLLECTION, versionKey: false, minimize: false },
+);
+PageRevisionSchema.index(
+  { pageId: 1, revision: -1 },
+  { unique: true, name: 'page_revision_unique' },
+);

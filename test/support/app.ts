@@ -1,0 +1,54 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Connection } from 'mongoose';
+import { randomBytes } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import { createApp } from '../../src/app.factory';
+import { AppConfig } from '../../src/core/config/app-config';
+
+export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+export const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+
+/** A database name of its own for each test file, so files can run in parallel. */
+export function isolatedMongoUri(base = process.env.MONGODB_URI): string {
+  if (!base)
+    throw new Error(
+      'MONGODB_URI is not set: run the e2e tests through `npm test` (it starts the stack)',
+    );
+  const url = new URL(base);
+  url.pathname = `/e2e_${process.pid}_${randomBytes(4).toString('hex')}`;
+  return url.toString();
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/** Boots the whole service in-process against the real local stack. */
+export async function startApp(
+  overrides: Record<string, string> = {},
+  logger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+): Promise<TestApp> {
+  const config = AppConfig.fromEnvironment({
+    ...process.env,
+    NODE_ENV: 'test',
+    MONGODB_URI: isolatedMongoUri(),
+    ADMIN_TOKEN,
+    LOG_SHIPPER_ENABLED: 'false',
+    ...overrides,
+  });
+  const app = await createApp(config, { logger });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    config,
+    async close() {
+      const connection = app.get<Connection>(getConnectionToken());
+      await connection.dropDatabase().catch(() => undefined);
+      await app.close();
+    },
+  };
+}
