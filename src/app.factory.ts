@@ -14,6 +14,7 @@ import {
 } from './core/errors/all-exceptions.filter';
 import { createValidationPipe } from './core/errors/validation';
 import { createRootLogger, SANE_REQUEST_ID } from './core/logging/root-logger';
+import { registerHttpMetrics } from './core/metrics/http-metrics';
 import { setupSwagger } from './core/openapi/openapi';
 
 export interface CreateAppOptions {
@@ -53,6 +54,7 @@ export async function createApp(
   app.useGlobalFilters(new AllExceptionsFilter());
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerHttpMetrics(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();

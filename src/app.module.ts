@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import { AppConfig } from './core/config/app-config';
 import { ConfigModule } from './core/config/config.module';
 import { buildMongoOptions } from './core/config/mongo-options';
+import { LifecycleModule } from './core/lifecycle/lifecycle.module';
 import { LoggingModule } from './core/logging/logging.module';
+import { MetricsModule } from './core/metrics/metrics.module';
 import { HealthModule } from './modules/health/health.module';
 import { PagesModule } from './modules/pages/pages.module';
 
@@ -18,6 +20,8 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger),
         MongooseModule.forRoot(uri as string, mongoOptions),
+        LifecycleModule,
+        MetricsModule,
         PagesModule,
         HealthModule,
       ],

@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { AppConfig } from './core/config/app-config';
 import { ConfigValidationError } from './core/config/environment.schema';
+import { GracefulShutdown } from './core/lifecycle/graceful-shutdown';
+import { ShutdownState } from './core/lifecycle/shutdown-state';
+import { ROOT_LOGGER } from './core/logging/logging.module';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -15,7 +18,13 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
-  app.enableShutdownHooks();
+  // Replaces app.enableShutdownHooks(): fail readiness, drain, close, flush logs, exit.
+  new GracefulShutdown(app, {
+    state: app.get(ShutdownState),
+    logger: app.get(ROOT_LOGGER),
+    drainDelayMs: config.http.shutdownDrainDelayMs,
+    graceMs: config.http.shutdownGraceMs,
+  }).install();
   await app.listen({ port: config.http.port, host: config.http.host });
 }
 

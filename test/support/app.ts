@@ -37,6 +37,8 @@ export async function startApp(
     MONGODB_URI: isolatedMongoUri(),
     ADMIN_TOKEN,
     LOG_SHIPPER_ENABLED: 'false',
+    // Test files run in parallel: no fixed metrics port (metrics e2e pick a free one).
+    METRICS_PORT: '0',
     ...overrides,
   });
   const app = await createApp(config, { logger });

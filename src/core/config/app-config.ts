@@ -1,9 +1,19 @@
-import { EnvironmentVariables, validateEnvironment } from './environment.schema';
+import {
+  ConfigValidationError,
+  EnvironmentVariables,
+  validateEnvironment,
+} from './environment.schema';
 
 /** The validated settings, grouped by concern. Injected as a class token; loaded once at boot. */
 export class AppConfig {
   readonly env: EnvironmentVariables['NODE_ENV'];
-  readonly http: { host: string; port: number; bodyLimitBytes: number; shutdownGraceMs: number };
+  readonly http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    shutdownGraceMs: number;
+    shutdownDrainDelayMs: number;
+  };
   readonly metrics: { port: number };
   readonly log: { level: EnvironmentVariables['LOG_LEVEL'] };
   readonly mongo: {
@@ -36,7 +46,17 @@ export class AppConfig {
       port: e.PORT,
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS ?? (e.NODE_ENV === 'production' ? 5000 : 0),
     };
+    // The grace period bounds the whole shutdown; a drain that fills it leaves none for closing.
+    if (
+      this.http.shutdownGraceMs > 0 &&
+      this.http.shutdownDrainDelayMs >= this.http.shutdownGraceMs
+    ) {
+      throw new ConfigValidationError(
+        `Invalid configuration:\n  - SHUTDOWN_DRAIN_DELAY_MS (${this.http.shutdownDrainDelayMs}) must be less than SHUTDOWN_GRACE_MS (${this.http.shutdownGraceMs})`,
+      );
+    }
     this.metrics = { port: e.METRICS_PORT };
     this.log = { level: e.LOG_LEVEL };
     this.mongo = {

@@ -114,10 +114,21 @@ export class EnvironmentVariables {
   @Min(1024)
   BODY_LIMIT_BYTES = 256 * 1024;
 
+  /** Budget from SIGTERM to exit, drain delay included; exceeded means a forced exit 1. */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   SHUTDOWN_GRACE_MS = 10000;
+
+  /**
+   * After SIGTERM, readiness fails at once but requests are still served this long, so load
+   * balancers stop routing before the server closes. Unset: 5000 in production, else 0.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_DRAIN_DELAY_MS?: number;
 
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })

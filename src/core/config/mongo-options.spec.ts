@@ -11,6 +11,7 @@ describe('buildMongoOptions', () => {
       retryWrites: false,
       readPreference: 'primary',
       bufferCommands: false,
+      monitorCommands: true,
     });
     expect(options.tls).toBeUndefined();
     expect(options.tlsCAFile).toBeUndefined();

@@ -18,6 +18,8 @@ export function buildMongoOptions(mongo: AppConfig['mongo']): MongooseModuleOpti
     autoIndex: false,
     autoCreate: false,
     appName: 'sponsored-agents',
+    // Command events feed the db_operation_duration_seconds histogram (core/metrics).
+    monitorCommands: true,
   };
   if (mongo.tlsCaFile) {
     options.tls = true;

@@ -1,0 +1,54 @@
+import { register } from 'prom-client';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { recordRequest, routeLabel, UNMATCHED_ROUTE } from './http-metrics';
+
+function exchange(url: string | undefined, method: string, statusCode: number, elapsedTime = 12) {
+  const request = { routeOptions: { url }, method } as unknown as FastifyRequest;
+  const reply = { statusCode, elapsedTime } as unknown as FastifyReply;
+  return [request, reply] as const;
+}
+
+async function valueOf(name: string, labels: Record<string, string | number>) {
+  const metric = await register.getSingleMetric(name)!.get();
+  return metric.values.find(
+    (v) =>
+      Object.entries(labels).every(([k, l]) => v.labels[k] === l) &&
+      !('quantile' in v.labels) &&
+      (v as { metricName?: string }).metricName !== `${name}_sum`,
+  )?.value;
+}
+
+describe('HTTP metrics', () => {
+  beforeEach(() => register.resetMetrics());
+
+  it('labels by the route template, and unmatched requests by one fixed label', () => {
+    expect(routeLabel(exchange('/v1/pages/:slug', 'GET', 200)[0])).toBe('/v1/pages/:slug');
+    expect(routeLabel(exchange(undefined, 'GET', 404)[0])).toBe(UNMATCHED_ROUTE);
+  });
+
+  it('counts, times and summarises requests, and counts 5xx as errors', async () => {
+    recordRequest(...exchange('/v1/pages/:slug', 'GET', 200));
+    recordRequest(...exchange('/v1/pages/:slug', 'GET', 200));
+    recordRequest(...exchange('/v1/pages/:slug', 'GET', 503));
+    const route = '/v1/pages/:slug';
+    expect(await valueOf('http_requests_total', { route, method: 'GET', status: 200 })).toBe(2);
+    expect(await valueOf('http_requests_total', { route, method: 'GET', status: 503 })).toBe(1);
+    expect(await valueOf('http_request_errors_total', { route, method: 'GET' })).toBe(1);
+    const histogram = await register.getSingleMetric('http_request_duration_seconds')!.get();
+    expect(histogram.values).toContainEqual(
+      expect.objectContaining({
+        metricName: 'http_request_duration_seconds_count',
+        labels: { route, method: 'GET', status: 200 },
+        value: 2,
+      }),
+    );
+    const summary = await register.getSingleMetric('http_request_duration_summary_seconds')!.get();
+    expect(summary.values).toContainEqual(
+      expect.objectContaining({
+        metricName: 'http_request_duration_summary_seconds_count',
+        labels: { route, method: 'GET' },
+        value: 3,
+      }),
+    );
+  });
+});
