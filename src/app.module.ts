@@ -7,6 +7,7 @@ import { buildMongoOptions } from './core/config/mongo-options';
 import { LifecycleModule } from './core/lifecycle/lifecycle.module';
 import { LoggingModule } from './core/logging/logging.module';
 import { MetricsModule } from './core/metrics/metrics.module';
+import { CacheInvalidationModule } from './modules/cache-invalidation/cache-invalidation.module';
 import { HealthModule } from './modules/health/health.module';
 import { PagesModule } from './modules/pages/pages.module';
 
@@ -23,6 +24,7 @@ export class AppModule {
         LifecycleModule,
         MetricsModule,
         PagesModule,
+        CacheInvalidationModule,
         HealthModule,
       ],
     };

@@ -37,7 +37,23 @@ export class AppConfig {
     awsService: 'es' | 'aoss';
     shipperEnabled: boolean;
   };
-  readonly cloudFront: { distributionId?: string; endpoint?: string; region: string };
+  readonly cloudFront: {
+    distributionId?: string;
+    endpoint?: string;
+    region: string;
+    requestTimeoutMs: number;
+  };
+  readonly cdnInvalidation: {
+    workerEnabled: boolean;
+    pollMs: number;
+    batchWindowMs: number;
+    leaseMs: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    sendIntervalMs: number;
+    statusPollMs: number;
+  };
 
   constructor(e: EnvironmentVariables) {
     this.env = e.NODE_ENV;
@@ -84,7 +100,25 @@ export class AppConfig {
       distributionId: e.CLOUDFRONT_DISTRIBUTION_ID,
       endpoint: e.CLOUDFRONT_ENDPOINT,
       region: e.AWS_REGION,
+      requestTimeoutMs: e.CLOUDFRONT_REQUEST_TIMEOUT_MS,
     };
+    this.cdnInvalidation = {
+      workerEnabled: e.CDN_INVALIDATION_WORKER_ENABLED,
+      pollMs: e.CDN_INVALIDATION_POLL_MS,
+      batchWindowMs: e.CDN_INVALIDATION_BATCH_WINDOW_MS,
+      leaseMs: e.CDN_INVALIDATION_LEASE_MS,
+      maxAttempts: e.CDN_INVALIDATION_MAX_ATTEMPTS,
+      backoffBaseMs: e.CDN_INVALIDATION_BACKOFF_BASE_MS,
+      backoffMaxMs: e.CDN_INVALIDATION_BACKOFF_MAX_MS,
+      sendIntervalMs: e.CDN_INVALIDATION_SEND_INTERVAL_MS,
+      statusPollMs: e.CDN_INVALIDATION_STATUS_POLL_MS,
+    };
+    // A send must finish (or time out) while its lease holds, or another replica could send again.
+    if (this.cdnInvalidation.leaseMs < 2 * this.cloudFront.requestTimeoutMs) {
+      throw new ConfigValidationError(
+        `Invalid configuration:\n  - CDN_INVALIDATION_LEASE_MS (${this.cdnInvalidation.leaseMs}) must be at least twice CLOUDFRONT_REQUEST_TIMEOUT_MS (${this.cloudFront.requestTimeoutMs})`,
+      );
+    }
   }
 
   static fromEnvironment(env: Record<string, string | undefined> = process.env): AppConfig {

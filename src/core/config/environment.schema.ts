@@ -155,6 +155,64 @@ export class EnvironmentVariables {
 
   @IsString()
   AWS_REGION = 'us-east-1';
+
+  /** Per-call timeout of CloudFront API calls; must stay well under the worker lease. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  CLOUDFRONT_REQUEST_TIMEOUT_MS = 10000;
+
+  /** Run the CDN invalidation worker in this process (off: only record, another process sends). */
+  @Transform(toBool)
+  @IsBoolean()
+  CDN_INVALIDATION_WORKER_ENABLED = true;
+
+  /** How often the worker looks for new work. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  CDN_INVALIDATION_POLL_MS = 1000;
+
+  /** Changes recorded within this window of the oldest pending one go out in one batch. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CDN_INVALIDATION_BATCH_WINDOW_MS = 2000;
+
+  /** How long a worker owns a batch; a crashed worker's batches are taken over after it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  CDN_INVALIDATION_LEASE_MS = 60000;
+
+  /** CreateInvalidation attempts before a batch is marked failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  CDN_INVALIDATION_MAX_ATTEMPTS = 8;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CDN_INVALIDATION_BACKOFF_BASE_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CDN_INVALIDATION_BACKOFF_MAX_MS = 120000;
+
+  /** Least time between two CreateInvalidation calls for the distribution, across all replicas. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CDN_INVALIDATION_SEND_INTERVAL_MS = 1000;
+
+  /** How often a sent invalidation is checked (GetInvalidation) until CloudFront completes it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  CDN_INVALIDATION_STATUS_POLL_MS = 15000;
 }
 
 export class ConfigValidationError extends Error {}

@@ -11,7 +11,7 @@ export function outboxEntry(
 ): CdnOutboxEntry {
   return {
     id: new Types.ObjectId().toHexString(),
-    paths: publicChangePaths(slugs),
+    paths: publicChangePaths(slugs, reason),
     reason,
     requestId,
     createdAt: now,

@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AdminAuthGuard } from '../../core/auth/admin-auth.guard';
+import { PagesModule } from '../pages/pages.module';
+import { CacheInvalidationAdminController } from './cache-invalidation.admin.controller';
+import { CacheInvalidationRepository } from './cache-invalidation.repository';
+import { CacheInvalidationService } from './cache-invalidation.service';
+import { CacheInvalidationWorker } from './cache-invalidation.worker';
+import { CloudFrontGateway } from './cloudfront.gateway';
+import {
+  BATCH_MODEL,
+  BatchSchema,
+  INVALIDATION_MODEL,
+  InvalidationSchema,
+  SEND_TICKET_MODEL,
+  SendTicketSchema,
+} from './schemas/invalidation.schema';
+
+/** Turns every public change (recorded in page outboxes) into CloudFront invalidations. */
+@Module({
+  imports: [
+    PagesModule, // the Page model, for draining page outboxes
+    MongooseModule.forFeature([
+      { name: INVALIDATION_MODEL, schema: InvalidationSchema },
+      { name: BATCH_MODEL, schema: BatchSchema },
+      { name: SEND_TICKET_MODEL, schema: SendTicketSchema },
+    ]),
+  ],
+  controllers: [CacheInvalidationAdminController],
+  providers: [
+    CloudFrontGateway,
+    CacheInvalidationRepository,
+    CacheInvalidationService,
+    CacheInvalidationWorker,
+    AdminAuthGuard,
+  ],
+  exports: [CacheInvalidationService],
+})
+export class CacheInvalidationModule {}

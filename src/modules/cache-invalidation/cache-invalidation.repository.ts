@@ -1,0 +1,282 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types, UpdateQuery } from 'mongoose';
+import { isDuplicateKey } from '../pages/pages.repository';
+import { PAGE_MODEL } from '../pages/schemas/page.schema';
+import type { PageRecord } from '../pages/schemas/page.types';
+import type { CdnOutboxEntry } from './outbox.types';
+import { countPaths, type PathCounts } from './public-paths';
+import { BATCH_MODEL, INVALIDATION_MODEL, SEND_TICKET_MODEL } from './schemas/invalidation.schema';
+import type {
+  BatchRecord,
+  InvalidationRecord,
+  InvalidationStatus,
+} from './schemas/invalidation.types';
+
+export interface PageOutbox {
+  _id: Types.ObjectId;
+  cdnOutbox: CdnOutboxEntry[];
+}
+
+/**
+ * The only code that touches the invalidation collections, and the one place outside the pages
+ * module that touches a page: it reads and removes `cdnOutbox` entries, nothing else. Every write
+ * is a single-document atomic update or an idempotent multi-document one (DocumentDB/FerretDB).
+ */
+@Injectable()
+export class CacheInvalidationRepository implements OnModuleInit {
+  constructor(
+    @InjectModel(INVALIDATION_MODEL) private readonly items: Model<InvalidationRecord>,
+    @InjectModel(BATCH_MODEL) private readonly batches: Model<BatchRecord>,
+    @InjectModel(SEND_TICKET_MODEL)
+    private readonly tickets: Model<{ _id: string; nextSendAt: Date; holder?: string }>,
+    @InjectModel(PAGE_MODEL) private readonly pages: Model<PageRecord>,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.items.createIndexes();
+    await this.batches.createIndexes();
+  }
+
+  // --- the outbox inside pages -------------------------------------------------------------
+
+  async pagesWithOutbox(limit: number): Promise<PageOutbox[]> {
+    return this.pages
+      .find({ 'cdnOutbox.0': { $exists: true } }, { cdnOutbox: 1 })
+      .limit(limit)
+      .lean<PageOutbox[]>()
+      .exec();
+  }
+
+  /** Idempotent: a second call for the same entry (another replica, a retry) changes nothing. */
+  async upsertFromOutbox(record: InvalidationRecord): Promise<void> {
+    const { _id, ...fields } = record;
+    try {
+      await this.items.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true }).exec();
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  /** Removes one entry from the page's outbox; the page's version is untouched (not an edit). */
+  async pullOutboxEntry(pageId: Types.ObjectId, entry: CdnOutboxEntry): Promise<void> {
+    // The whole stored entry, not just its id: matches under every $pull dialect.
+    await this.pages.updateOne({ _id: pageId }, { $pull: { cdnOutbox: entry } }).exec();
+  }
+
+  // --- invalidation items (the admin resource) ---------------------------------------------
+
+  async insertItem(record: InvalidationRecord): Promise<InvalidationRecord> {
+    await this.items.insertMany([record], { lean: true, rawResult: false });
+    return record;
+  }
+
+  async findItem(id: string): Promise<InvalidationRecord | null> {
+    return this.items.findById(id).lean<InvalidationRecord>().exec();
+  }
+
+  /** Newest first (ids are ObjectId hex, so they sort by creation time); one extra row. */
+  async listItems(
+    status: InvalidationStatus | undefined,
+    beforeId: string | undefined,
+    limit: number,
+  ): Promise<InvalidationRecord[]> {
+    const filter: Record<string, unknown> = {};
+    if (status) filter.status = status;
+    if (beforeId) filter._id = { $lt: beforeId };
+    return this.items
+      .find(filter)
+      .sort({ _id: -1 })
+      .limit(limit + 1)
+      .lean<InvalidationRecord[]>()
+      .exec();
+  }
+
+  async pendingItems(limit: number): Promise<InvalidationRecord[]> {
+    return this.items
+      .find({ status: 'pending', batchId: null })
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .lean<InvalidationRecord[]>()
+      .exec();
+  }
+
+  async oldestOpenItem(statuses: InvalidationStatus[]): Promise<InvalidationRecord | null> {
+    return this.items
+      .findOne({ status: { $in: statuses } })
+      .sort({ createdAt: 1 })
+      .lean<InvalidationRecord>()
+      .exec();
+  }
+
+  async countItems(statuses: InvalidationStatus[]): Promise<number> {
+    return this.items.countDocuments({ status: { $in: statuses } }).exec();
+  }
+
+  /** Claims still-unbatched items for a batch; an item can only ever join one batch. */
+  async claimItems(ids: string[], batchId: string, now: Date): Promise<void> {
+    await this.items
+      .updateMany(
+        { _id: { $in: ids }, status: 'pending', batchId: null },
+        { $set: { batchId, status: 'in-progress', updatedAt: now } },
+      )
+      .exec();
+  }
+
+  async itemsOfBatch(batchId: string): Promise<InvalidationRecord[]> {
+    return this.items.find({ batchId }).sort({ createdAt: 1 }).lean<InvalidationRecord[]>().exec();
+  }
+
+  /** Puts items claimed for a batch back to pending, except those the batch froze. */
+  async releaseItems(batchId: string, keepIds: string[], now: Date): Promise<void> {
+    await this.items
+      .updateMany(
+        { batchId, _id: { $nin: keepIds } },
+        { $set: { batchId: null, status: 'pending', updatedAt: now } },
+      )
+      .exec();
+  }
+
+  /** Mirrors a batch's state onto its items (idempotent; repeated on every later transition). */
+  async syncItems(batchId: string, set: Partial<InvalidationRecord>): Promise<void> {
+    await this.items.updateMany({ batchId }, { $set: set }).exec();
+  }
+
+  async failItems(ids: string[], lastError: string, now: Date): Promise<void> {
+    await this.items
+      .updateMany(
+        { _id: { $in: ids }, status: 'pending' },
+        { $set: { status: 'failed', lastError, updatedAt: now } },
+      )
+      .exec();
+  }
+
+  async skipPending(now: Date): Promise<number> {
+    const result = await this.items
+      .updateMany({ status: 'pending' }, { $set: { status: 'skipped', updatedAt: now } })
+      .exec();
+    return result.modifiedCount;
+  }
+
+  /** A failed or skipped item goes back to pending, on its own, as a fresh request. */
+  async requeueItem(id: string, now: Date): Promise<InvalidationRecord | null> {
+    return this.items
+      .findOneAndUpdate(
+        { _id: id, status: { $in: ['failed', 'skipped'] } },
+        {
+          $set: { status: 'pending', batchId: null, attempts: 0, updatedAt: now },
+          $unset: { cloudFrontId: 1, sentAt: 1, completedAt: 1 },
+        },
+        { returnDocument: 'after' },
+      )
+      .lean<InvalidationRecord>()
+      .exec();
+  }
+
+  // --- batches ------------------------------------------------------------------------------
+
+  async insertBatch(batch: BatchRecord): Promise<void> {
+    await this.batches.insertMany([batch], { lean: true, rawResult: false });
+  }
+
+  async findBatch(id: string): Promise<BatchRecord | null> {
+    return this.batches.findById(id).lean<BatchRecord>().exec();
+  }
+
+  /**
+   * Leases the batch that is due soonest and not leased (or whose lease expired: its worker
+   * died). findOneAndUpdate without projection: FerretDB rejects one.
+   */
+  async claimDueBatch(owner: string, now: Date, leaseMs: number): Promise<BatchRecord | null> {
+    return this.batches
+      .findOneAndUpdate(
+        {
+          status: { $in: ['assembling', 'sending', 'sent'] },
+          nextAttemptAt: { $lte: now },
+          $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }],
+        },
+        { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) } },
+        { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
+      )
+      .lean<BatchRecord>()
+      .exec();
+  }
+
+  /**
+   * Updates the batch only while `owner` still holds it (and, with `liveAt`, only if the lease is
+   * still valid at that time). False: the lease was lost and the caller must stop.
+   */
+  async updateOwnedBatch(
+    id: string,
+    owner: string,
+    update: UpdateQuery<BatchRecord>,
+    extra: { liveAt?: Date; status?: BatchRecord['status'] } = {},
+  ): Promise<boolean> {
+    const filter: Record<string, unknown> = { _id: id, leaseOwner: owner };
+    if (extra.liveAt) filter.leaseUntil = { $gt: extra.liveAt };
+    if (extra.status) filter.status = extra.status;
+    const result = await this.batches.updateOne(filter, update).exec();
+    return result.matchedCount === 1;
+  }
+
+  async deleteOwnedBatch(id: string, owner: string): Promise<void> {
+    await this.batches.deleteOne({ _id: id, leaseOwner: owner, status: 'assembling' }).exec();
+  }
+
+  /** Paths CloudFront may be working on now: sent, or possibly sent, and not yet completed. */
+  async inProgressCounts(distributionId: string, exceptId: string): Promise<PathCounts> {
+    const rows = await this.batches
+      .find(
+        {
+          distributionId,
+          _id: { $ne: exceptId },
+          $or: [{ status: 'sent' }, { status: 'sending', uncertain: true }],
+        },
+        { paths: 1 },
+      )
+      .lean<Pick<BatchRecord, 'paths'>[]>()
+      .exec();
+    return countPaths(rows.flatMap((r) => r.paths));
+  }
+
+  /** Gives up every lease `owner` holds (shutdown), except the one of a request still in flight. */
+  async releaseLeases(owner: string, exceptId: string | null): Promise<void> {
+    const filter: Record<string, unknown> = { leaseOwner: owner };
+    if (exceptId) filter._id = { $ne: exceptId };
+    await this.batches.updateMany(filter, { $set: { leaseOwner: null, leaseUntil: null } }).exec();
+  }
+
+  // --- send tickets: one CreateInvalidation per interval per distribution, across replicas ---
+
+  /** Takes the distribution's send ticket if it is free; otherwise returns how long to wait. */
+  async takeSendTicket(
+    distributionId: string,
+    owner: string,
+    now: Date,
+    intervalMs: number,
+  ): Promise<{ granted: true } | { granted: false; waitMs: number }> {
+    for (let i = 0; i < 2; i++) {
+      const taken = await this.tickets
+        .findOneAndUpdate(
+          { _id: distributionId, nextSendAt: { $lte: now } },
+          { $set: { nextSendAt: new Date(now.getTime() + intervalMs), holder: owner } },
+          { returnDocument: 'after' },
+        )
+        .lean()
+        .exec();
+      if (taken) return { granted: true };
+      const current = await this.tickets.findById(distributionId).lean().exec();
+      if (current)
+        return {
+          granted: false,
+          waitMs: Math.max(1, current.nextSendAt.getTime() - now.getTime()),
+        };
+      try {
+        await this.tickets.insertMany([{ _id: distributionId, nextSendAt: new Date(0) }]);
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    return { granted: false, waitMs: Math.max(1, intervalMs) };
+  }
+}

@@ -1,0 +1,135 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { DomainError } from '../../core/errors/domain.error';
+import { ErrorCode } from '../../core/errors/error-code';
+import { decodeCursor, encodeCursor } from '../../core/http/cursor';
+import type { RequestContext } from '../../core/http/request-context';
+import { CacheInvalidationRepository } from './cache-invalidation.repository';
+import {
+  clearInvalidationStatsSource,
+  invalidationMetrics,
+  setInvalidationStatsSource,
+  type InvalidationBacklog,
+} from './cache-invalidation.metrics';
+import { CloudFrontGateway } from './cloudfront.gateway';
+import type { InvalidationRecord, InvalidationStatus } from './schemas/invalidation.types';
+
+const isString = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{24}$/.test(v);
+
+/** Admin operations on invalidations, and the backlog figures behind the metrics. */
+@Injectable()
+export class CacheInvalidationService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CacheInvalidationService.name);
+  private readonly statsSource = () => this.backlog();
+
+  constructor(
+    private readonly repo: CacheInvalidationRepository,
+    private readonly cloudFront: CloudFrontGateway,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    invalidationMetrics(); // registered at start, so /metrics shows them before the first send
+    setInvalidationStatsSource(this.statsSource);
+  }
+
+  onApplicationShutdown(): void {
+    clearInvalidationStatsSource(this.statsSource);
+  }
+
+  /** Records a manual invalidation; the worker sends it like any other (202: not sent yet). */
+  async create(paths: string[], ctx: RequestContext): Promise<InvalidationRecord> {
+    const now = new Date();
+    const record = await this.repo.insertItem({
+      _id: new Types.ObjectId().toHexString(),
+      source: 'admin',
+      reason: 'manual',
+      requestId: ctx.requestId,
+      paths: [...new Set(paths)].sort(),
+      status: this.cloudFront.configured ? 'pending' : 'skipped',
+      batchId: null,
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    this.logger.log(
+      {
+        audit: {
+          action: 'cdn.invalidation.requested',
+          actor: ctx.actor,
+          invalidationId: record._id,
+        },
+        requestId: ctx.requestId,
+        paths: record.paths,
+      },
+      'cdn.invalidation.requested',
+    );
+    return record;
+  }
+
+  async get(id: string): Promise<InvalidationRecord> {
+    const record = await this.repo.findItem(id);
+    if (!record) throw notFound(id);
+    return record;
+  }
+
+  async list(
+    status: InvalidationStatus | undefined,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: InvalidationRecord[]; nextCursor: string | null }> {
+    const before = cursor ? decodeCursor(cursor, isString) : undefined;
+    const rows = await this.repo.listItems(status, before, limit);
+    const items = rows.slice(0, limit);
+    return {
+      items,
+      nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]._id) : null,
+    };
+  }
+
+  /** Sends a failed (or skipped) invalidation again, as a new request of its own. */
+  async retry(id: string, ctx: RequestContext): Promise<InvalidationRecord> {
+    const requeued = await this.repo.requeueItem(id, new Date());
+    if (!requeued) {
+      const current = await this.get(id);
+      throw new DomainError(
+        ErrorCode.InvalidState,
+        `invalidation is ${current.status}; only failed or skipped ones can be retried`,
+      );
+    }
+    this.logger.log(
+      {
+        audit: { action: 'cdn.invalidation.retried', actor: ctx.actor, invalidationId: id },
+        requestId: ctx.requestId,
+        originalRequestId: requeued.requestId,
+      },
+      'cdn.invalidation.retried',
+    );
+    return requeued;
+  }
+
+  /** Not yet accepted by CloudFront: pending and in-progress items plus un-ingested outbox entries. */
+  async backlog(now = new Date()): Promise<InvalidationBacklog> {
+    const open: InvalidationStatus[] = ['pending', 'in-progress'];
+    const [count, oldest, pages] = await Promise.all([
+      this.repo.countItems(open),
+      this.repo.oldestOpenItem(open),
+      this.repo.pagesWithOutbox(1000),
+    ]);
+    let backlog = count;
+    let oldestAt = oldest?.createdAt.getTime() ?? Infinity;
+    for (const page of pages) {
+      backlog += page.cdnOutbox.length;
+      for (const entry of page.cdnOutbox)
+        oldestAt = Math.min(oldestAt, new Date(entry.createdAt).getTime());
+    }
+    return {
+      backlog,
+      oldestPendingAgeSeconds:
+        oldestAt === Infinity ? 0 : Math.max(0, (now.getTime() - oldestAt) / 1000),
+    };
+  }
+}
+
+function notFound(id: string): DomainError {
+  return new DomainError(ErrorCode.InvalidationNotFound, `No invalidation with id "${id}"`);
+}

@@ -1,0 +1,455 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Types } from 'mongoose';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { AppConfig } from '../../core/config/app-config';
+import { CacheInvalidationRepository, PageOutbox } from './cache-invalidation.repository';
+import { invalidationMetrics } from './cache-invalidation.metrics';
+import { CloudFrontGateway, type CloudFrontInvalidation } from './cloudfront.gateway';
+import {
+  backoffMs,
+  callerReference,
+  classifyError,
+  fitsInProgress,
+  planBatch,
+} from './invalidation-planner';
+import { countPaths } from './public-paths';
+import type { BatchRecord, InvalidationRecord } from './schemas/invalidation.types';
+
+/** Pages whose outbox is drained per poll, pending items considered per batch, batches per poll. */
+const OUTBOX_PAGES_PER_POLL = 200;
+const PLAN_CANDIDATES = 1000;
+const BATCHES_PER_POLL = 20;
+
+/**
+ * Moves public changes from page outboxes to CloudFront, safely with any number of replicas:
+ *
+ * 1. ingest: each outbox entry becomes an invalidation item (upsert keyed by the entry id), then
+ *    is pulled from its page. A crash in between only repeats the idempotent upsert.
+ * 2. assemble: once the oldest pending item is `batchWindowMs` old, pending items are claimed into
+ *    a new batch (an item joins at most one batch), up to CloudFront's per-request path limits,
+ *    and the batch's paths and CallerReference are frozen.
+ * 3. send: batches are leased (findOneAndUpdate with expiry); an expired lease is taken over.
+ *    Before a request leaves, the attempt is recorded and the batch marked `uncertain`; a batch
+ *    found uncertain (crash, timeout, dropped connection) is first looked up in CloudFront by its
+ *    CallerReference, so it is never created twice. Done only once CloudFront accepted it.
+ * 4. poll: sent batches are checked with GetInvalidation until Completed.
+ */
+@Injectable()
+export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(CacheInvalidationWorker.name);
+  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly settings: AppConfig['cdnInvalidation'];
+  private timer: NodeJS.Timeout | null = null;
+  private current: Promise<void> | null = null;
+  private stopped = true;
+  /** The batch whose CreateInvalidation is on the wire: its lease is kept through shutdown. */
+  private inFlight: string | null = null;
+
+  constructor(
+    config: AppConfig,
+    private readonly repo: CacheInvalidationRepository,
+    private readonly cloudFront: CloudFrontGateway,
+  ) {
+    this.settings = config.cdnInvalidation;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.settings.workerEnabled) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    // Let a send on the wire finish (bounded by the request timeout) before giving leases back.
+    if (this.current) await this.current;
+    await this.repo
+      .releaseLeases(this.owner, this.inFlight)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'could not release CDN invalidation leases'),
+      );
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.current = this.tick()
+        .catch((error: unknown) =>
+          this.logger.error({ err: error }, 'CDN invalidation worker poll failed'),
+        )
+        .finally(() => {
+          this.current = null;
+          if (!this.stopped) this.schedule(this.settings.pollMs);
+        });
+    }, delayMs);
+  }
+
+  /** One poll: ingest, assemble, then work through due batches. */
+  async tick(): Promise<void> {
+    await this.ingest();
+    if (!this.cloudFront.configured) {
+      const skipped = await this.repo.skipPending(new Date());
+      if (skipped > 0)
+        this.logger.log(
+          { skipped },
+          'no CloudFront distribution configured: invalidations skipped',
+        );
+      return;
+    }
+    await this.assemble();
+    for (let i = 0; i < BATCHES_PER_POLL && !this.stopped; i++) {
+      const batch = await this.repo.claimDueBatch(this.owner, new Date(), this.settings.leaseMs);
+      if (!batch) break;
+      await this.handle(batch);
+    }
+  }
+
+  // --- 1. ingest ------------------------------------------------------------------------------
+
+  private async ingest(): Promise<void> {
+    const pages = await this.repo.pagesWithOutbox(OUTBOX_PAGES_PER_POLL);
+    for (const page of pages) await this.ingestPage(page);
+  }
+
+  private async ingestPage(page: PageOutbox): Promise<void> {
+    const status = this.cloudFront.configured ? 'pending' : 'skipped';
+    for (const entry of page.cdnOutbox) {
+      const now = new Date();
+      await this.repo.upsertFromOutbox({
+        _id: entry.id,
+        source: 'page',
+        pageId: page._id.toHexString(),
+        reason: entry.reason,
+        requestId: entry.requestId,
+        paths: entry.paths,
+        status,
+        batchId: null,
+        attempts: 0,
+        createdAt: new Date(entry.createdAt),
+        updatedAt: now,
+      });
+      await this.repo.pullOutboxEntry(page._id, entry);
+    }
+  }
+
+  // --- 2. assemble ----------------------------------------------------------------------------
+
+  private async assemble(): Promise<void> {
+    const now = new Date();
+    const oldest = await this.repo.oldestOpenItem(['pending']);
+    if (!oldest || now.getTime() - oldest.createdAt.getTime() < this.settings.batchWindowMs) return;
+    const plan = planBatch(await this.repo.pendingItems(PLAN_CANDIDATES));
+    if (plan.oversized.length > 0) {
+      const error = 'more paths than CloudFront accepts in progress at once';
+      await this.repo.failItems(ids(plan.oversized), error, now);
+      this.logger.error(
+        { requestIds: requestIds(plan.oversized), invalidationIds: ids(plan.oversized) },
+        `CDN invalidation failed: ${error}`,
+      );
+    }
+    if (plan.items.length === 0) return;
+    const batchId = new Types.ObjectId().toHexString();
+    await this.repo.insertBatch({
+      _id: batchId,
+      distributionId: this.cloudFront.distributionId!,
+      status: 'assembling',
+      itemIds: [],
+      requestIds: [],
+      paths: [],
+      attempts: 0,
+      uncertain: false,
+      nextAttemptAt: now,
+      leaseOwner: this.owner,
+      leaseUntil: new Date(now.getTime() + this.settings.leaseMs),
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.repo.claimItems(ids(plan.items), batchId, now);
+    const frozen = await this.freeze(batchId);
+    if (frozen) await this.send(frozen);
+  }
+
+  /**
+   * Fixes the batch's content: exactly the items that joined it. Also finishes the assembly of a
+   * batch whose worker died half-way.
+   */
+  private async freeze(batchId: string): Promise<BatchRecord | null> {
+    const now = new Date();
+    const items = await this.repo.itemsOfBatch(batchId);
+    if (items.length === 0) {
+      await this.repo.deleteOwnedBatch(batchId, this.owner);
+      return null;
+    }
+    const paths = [...new Set(items.flatMap((i) => i.paths))].sort();
+    const set = {
+      status: 'sending' as const,
+      itemIds: ids(items),
+      requestIds: requestIds(items),
+      paths,
+      callerReference: callerReference(batchId, paths),
+      updatedAt: now,
+    };
+    if (
+      await this.repo.updateOwnedBatch(batchId, this.owner, { $set: set }, { status: 'assembling' })
+    )
+      return this.repo.findBatch(batchId);
+    // Lost the lease while assembling: whoever froze the batch keeps its items; give back the rest.
+    const batch = await this.repo.findBatch(batchId);
+    if (!batch) await this.repo.releaseItems(batchId, [], now);
+    else if (batch.status !== 'assembling')
+      await this.repo.releaseItems(batchId, batch.itemIds, now);
+    return null;
+  }
+
+  // --- 3. send --------------------------------------------------------------------------------
+
+  private async handle(batch: BatchRecord): Promise<void> {
+    switch (batch.status) {
+      case 'assembling': {
+        const frozen = await this.freeze(batch._id);
+        if (frozen) await this.send(frozen);
+        return;
+      }
+      case 'sending':
+        return this.send(batch);
+      case 'sent':
+        return this.poll(batch);
+      case 'completed':
+      case 'failed':
+        return;
+    }
+  }
+
+  private async send(batch: BatchRecord): Promise<void> {
+    const ref = batch.callerReference!;
+    if (batch.uncertain) {
+      // An earlier attempt may have reached CloudFront: never send the same batch twice.
+      let found: CloudFrontInvalidation | null;
+      try {
+        found = await this.cloudFront.findByCallerReference(
+          ref,
+          batch.firstAttemptAt ?? batch.createdAt,
+        );
+      } catch (error) {
+        return this.defer(batch, this.backoff(batch.attempts), classifyError(error).message);
+      }
+      if (found) return this.markSent(batch, found, true);
+    }
+
+    const inProgress = await this.repo.inProgressCounts(batch.distributionId, batch._id);
+    if (!fitsInProgress(countPaths(batch.paths), inProgress))
+      return this.defer(batch, this.settings.statusPollMs);
+    const ticket = await this.repo.takeSendTicket(
+      batch.distributionId,
+      this.owner,
+      new Date(),
+      this.settings.sendIntervalMs,
+    );
+    if (!ticket.granted) return this.defer(batch, ticket.waitMs);
+
+    // Fence: record the attempt and renew the lease before the request leaves. The lease then
+    // outlives the request (lease >= 2 x request timeout), so nobody else can send meanwhile.
+    const now = new Date();
+    const attempt = batch.attempts + 1;
+    const fenced = await this.repo.updateOwnedBatch(
+      batch._id,
+      this.owner,
+      {
+        $set: {
+          uncertain: true,
+          attempts: attempt,
+          firstAttemptAt: batch.firstAttemptAt ?? now,
+          leaseUntil: new Date(now.getTime() + this.settings.leaseMs),
+          updatedAt: now,
+        },
+      },
+      { liveAt: now, status: 'sending' },
+    );
+    if (!fenced) return;
+    const sending = { ...batch, attempts: attempt, firstAttemptAt: batch.firstAttemptAt ?? now };
+
+    let result: CloudFrontInvalidation;
+    this.inFlight = batch._id;
+    try {
+      result = await this.cloudFront.createInvalidation(batch.paths, ref);
+    } catch (error) {
+      this.inFlight = null;
+      return this.onSendError(sending, error);
+    }
+    this.inFlight = null;
+    return this.markSent(sending, result, false);
+  }
+
+  private async onSendError(batch: BatchRecord, error: unknown): Promise<void> {
+    const c = classifyError(error);
+    const context = this.logContext(batch, { err: error, error: c.message });
+    if (c.retryable && batch.attempts < this.settings.maxAttempts) {
+      const delay = this.backoff(batch.attempts);
+      this.logger.warn(
+        { ...context, retryInMs: delay },
+        'CDN invalidation attempt failed; will retry',
+      );
+      const now = new Date();
+      await this.repo.updateOwnedBatch(batch._id, this.owner, {
+        $set: {
+          uncertain: c.maybeApplied,
+          lastError: c.message,
+          nextAttemptAt: new Date(now.getTime() + delay),
+          leaseOwner: null,
+          leaseUntil: null,
+          updatedAt: now,
+        },
+      });
+      await this.repo.syncItems(batch._id, {
+        attempts: batch.attempts,
+        lastError: c.message,
+        updatedAt: now,
+      });
+      return;
+    }
+    const now = new Date();
+    // Items first: if we die before the batch is updated, the batch is retried, never lost.
+    await this.repo.syncItems(batch._id, {
+      status: 'failed',
+      attempts: batch.attempts,
+      lastError: c.message,
+      updatedAt: now,
+    });
+    await this.repo.updateOwnedBatch(batch._id, this.owner, {
+      $set: {
+        status: 'failed',
+        lastError: c.message,
+        leaseOwner: null,
+        leaseUntil: null,
+        updatedAt: now,
+      },
+    });
+    invalidationMetrics().failed.inc();
+    this.logger.error(context, 'CDN invalidation failed');
+  }
+
+  private async markSent(
+    batch: BatchRecord,
+    invalidation: CloudFrontInvalidation,
+    foundByLookup: boolean,
+  ): Promise<void> {
+    const now = new Date();
+    const completed = isCompleted(invalidation.status);
+    const owned = await this.repo.updateOwnedBatch(batch._id, this.owner, {
+      $set: {
+        status: completed ? 'completed' : 'sent',
+        cloudFrontId: invalidation.id,
+        cloudFrontStatus: invalidation.status,
+        uncertain: false,
+        sentAt: now,
+        ...(completed ? { completedAt: now } : {}),
+        nextAttemptAt: new Date(now.getTime() + this.settings.statusPollMs),
+        leaseOwner: null,
+        leaseUntil: null,
+        updatedAt: now,
+      },
+    });
+    if (!owned) return;
+    await this.repo.syncItems(batch._id, {
+      status: completed ? 'completed' : 'sent',
+      cloudFrontId: invalidation.id,
+      attempts: batch.attempts,
+      sentAt: now,
+      ...(completed ? { completedAt: now } : {}),
+      updatedAt: now,
+    });
+    invalidationMetrics().sent.inc();
+    this.logger.log(
+      this.logContext(batch, { cloudFrontId: invalidation.id, foundByLookup }),
+      foundByLookup
+        ? 'CDN invalidation found already created by an earlier attempt'
+        : 'CDN invalidation sent',
+    );
+  }
+
+  // --- 4. poll --------------------------------------------------------------------------------
+
+  private async poll(batch: BatchRecord): Promise<void> {
+    let status: string;
+    try {
+      status = (await this.cloudFront.getInvalidation(batch.cloudFrontId!)).status;
+    } catch (error) {
+      const c = classifyError(error);
+      this.logger.warn(
+        this.logContext(batch, { err: error, error: c.message }),
+        'CDN invalidation status check failed',
+      );
+      return this.defer(batch, Math.max(this.settings.statusPollMs, this.backoff(2)), c.message);
+    }
+    if (!isCompleted(status))
+      return this.defer(batch, this.settings.statusPollMs, undefined, status);
+    const now = new Date();
+    await this.repo.syncItems(batch._id, { status: 'completed', completedAt: now, updatedAt: now });
+    await this.repo.updateOwnedBatch(batch._id, this.owner, {
+      $set: {
+        status: 'completed',
+        cloudFrontStatus: status,
+        completedAt: now,
+        leaseOwner: null,
+        leaseUntil: null,
+        updatedAt: now,
+      },
+    });
+    this.logger.log(
+      this.logContext(batch, { cloudFrontId: batch.cloudFrontId }),
+      'CDN invalidation completed',
+    );
+  }
+
+  // --- helpers --------------------------------------------------------------------------------
+
+  /** Puts the batch back with a later due time and without a lease; not an attempt. */
+  private async defer(
+    batch: BatchRecord,
+    delayMs: number,
+    lastError?: string,
+    cloudFrontStatus?: string,
+  ): Promise<void> {
+    const now = new Date();
+    await this.repo.updateOwnedBatch(batch._id, this.owner, {
+      $set: {
+        nextAttemptAt: new Date(now.getTime() + delayMs),
+        leaseOwner: null,
+        leaseUntil: null,
+        updatedAt: now,
+        ...(lastError ? { lastError } : {}),
+        ...(cloudFrontStatus ? { cloudFrontStatus } : {}),
+      },
+    });
+  }
+
+  private backoff(attempt: number): number {
+    return backoffMs(attempt, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
+  }
+
+  private logContext(batch: BatchRecord, extra: Record<string, unknown>): Record<string, unknown> {
+    return {
+      batchId: batch._id,
+      callerReference: batch.callerReference,
+      requestIds: batch.requestIds,
+      invalidationIds: batch.itemIds,
+      paths: batch.paths.length,
+      attempts: batch.attempts,
+      distributionId: batch.distributionId,
+      ...extra,
+    };
+  }
+}
+
+const ids = (items: Pick<InvalidationRecord, '_id'>[]): string[] => items.map((i) => i._id);
+const requestIds = (items: Pick<InvalidationRecord, 'requestId'>[]): string[] => [
+  ...new Set(items.flatMap((i) => (i.requestId ? [i.requestId] : []))),
+];
+const isCompleted = (status: string): boolean => status.toLowerCase() === 'completed';

@@ -1,0 +1,25 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { INVALIDATION_STATUSES, type InvalidationStatus } from '../schemas/invalidation.types';
+
+export class ListInvalidationsQuery {
+  @ApiPropertyOptional({ enum: INVALIDATION_STATUSES })
+  @IsOptional()
+  @IsIn(INVALIDATION_STATUSES)
+  status?: InvalidationStatus;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 20;
+
+  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's `nextCursor`" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}

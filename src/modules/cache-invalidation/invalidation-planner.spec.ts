@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import {
+  backoffMs,
+  BATCH_LIMITS,
+  callerReference,
+  classifyError,
+  fitsInProgress,
+  planBatch,
+} from './invalidation-planner';
+import { countPaths, publicChangePaths } from './public-paths';
+
+const item = (id: string, paths: string[]) => ({ _id: id, paths });
+
+describe('planBatch', () => {
+  it('coalesces many changes into one batch with shared paths once', () => {
+    const items = ['a', 'b', 'c'].map((s) => item(s, publicChangePaths([`page-${s}`], 'publish')));
+    const plan = planBatch(items);
+    expect(plan.items.map((i) => i._id)).toEqual(['a', 'b', 'c']);
+    expect(plan.paths.filter((p) => p === '/v1/pages?*')).toHaveLength(1);
+    expect(plan.paths).toHaveLength(2 + 3 * 2);
+  });
+
+  it('never exceeds the wildcard or file limits, and skips an item that does not fit', () => {
+    const limits = { files: 4, wildcards: 2 };
+    const plan = planBatch(
+      [
+        item('1', ['/a*', '/b*']),
+        item('2', ['/c*']), // would be a third wildcard
+        item('3', ['/a*', '/x', '/y']), // shares /a*
+        item('4', ['/z', '/w', '/v']), // five files
+        item('5', ['/y', '/u']),
+      ],
+      limits,
+    );
+    expect(plan.items.map((i) => i._id)).toEqual(['1', '3', '5']);
+    expect(plan.paths).toEqual(['/a*', '/b*', '/u', '/x', '/y']);
+    expect(plan.oversized).toEqual([]);
+  });
+
+  it('reports an item that could never fit a batch on its own', () => {
+    const plan = planBatch([item('big', ['/a*', '/b*', '/c*']), item('ok', ['/d'])], {
+      files: 10,
+      wildcards: 2,
+    });
+    expect(plan.oversized.map((i) => i._id)).toEqual(['big']);
+    expect(plan.items.map((i) => i._id)).toEqual(['ok']);
+  });
+
+  it('respects CloudFront limits for any mix of changes (property)', () => {
+    const slug = fc.stringMatching(/^[a-z]{3,6}$/);
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(slug, { minLength: 1, maxLength: 2 }), { maxLength: 60 }),
+        (changes) => {
+          const items = changes.map((slugs, i) => item(String(i), publicChangePaths(slugs)));
+          const plan = planBatch(items);
+          const counts = countPaths(plan.paths);
+          expect(counts.wildcards).toBeLessThanOrEqual(BATCH_LIMITS.wildcards);
+          expect(counts.files).toBeLessThanOrEqual(BATCH_LIMITS.files);
+          // Every chosen item's paths are in the batch; something is always chosen when possible.
+          for (const chosen of plan.items)
+            for (const p of chosen.paths) expect(plan.paths).toContain(p);
+          if (items.length > 0) expect(plan.items.length).toBeGreaterThan(0);
+        },
+      ),
+    );
+  });
+});
+
+describe('fitsInProgress', () => {
+  it('checks both limits against what is already in progress', () => {
+    expect(fitsInProgress({ files: 2, wildcards: 5 }, { files: 0, wildcards: 10 })).toBe(true);
+    expect(fitsInProgress({ files: 2, wildcards: 6 }, { files: 0, wildcards: 10 })).toBe(false);
+    expect(fitsInProgress({ files: 2, wildcards: 0 }, { files: 2999, wildcards: 0 })).toBe(false);
+  });
+});
+
+describe('callerReference', () => {
+  it('is deterministic for a batch and its content, and differs across batches and contents', () => {
+    const a = callerReference('b1', ['/x', '/y']);
+    expect(callerReference('b1', ['/y', '/x'])).toBe(a);
+    expect(callerReference('b2', ['/x', '/y'])).not.toBe(a);
+    expect(callerReference('b1', ['/x'])).not.toBe(a);
+    expect(a.length).toBeLessThanOrEqual(128);
+  });
+});
+
+describe('backoffMs', () => {
+  it('grows exponentially up to the cap, with full jitter', () => {
+    expect(backoffMs(1, 100, 10_000, () => 1)).toBe(100);
+    expect(backoffMs(4, 100, 10_000, () => 1)).toBe(800);
+    expect(backoffMs(20, 100, 10_000, () => 1)).toBe(10_000);
+    expect(backoffMs(4, 100, 10_000, () => 0)).toBe(0);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 0.999 }), (n, r) => {
+        const ms = backoffMs(n, 100, 5000, () => r);
+        expect(ms).toBeGreaterThanOrEqual(0);
+        expect(ms).toBeLessThanOrEqual(5000);
+      }),
+    );
+  });
+});
+
+describe('classifyError', () => {
+  const http = (name: string, status: number) =>
+    Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status } });
+
+  it('retries throttling, too many invalidations and 5xx; they created nothing', () => {
+    for (const e of [
+      http('Throttling', 400),
+      http('TooManyInvalidationsInProgress', 400),
+      http('ServiceUnavailable', 503),
+      http('Unknown', 500),
+    ])
+      expect(classifyError(e)).toMatchObject({ retryable: true, maybeApplied: false });
+  });
+
+  it('does not retry other refusals', () => {
+    expect(classifyError(http('InvalidArgument', 400)).retryable).toBe(false);
+    expect(classifyError(http('NoSuchDistribution', 404)).retryable).toBe(false);
+    expect(classifyError(http('AccessDenied', 403)).retryable).toBe(false);
+  });
+
+  it('treats an already used CallerReference as sent before: look it up, do not resend', () => {
+    expect(classifyError(http('InvalidationBatchAlreadyExists', 409))).toMatchObject({
+      retryable: true,
+      maybeApplied: true,
+    });
+  });
+
+  it('treats broken connections and timeouts as possibly applied, refused connections as not', () => {
+    expect(
+      classifyError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })),
+    ).toMatchObject({ retryable: true, maybeApplied: true });
+    expect(classifyError(Object.assign(new Error('t'), { name: 'TimeoutError' }))).toMatchObject({
+      retryable: true,
+      maybeApplied: true,
+    });
+    expect(classifyError(Object.assign(new Error('r'), { code: 'ECONNREFUSED' }))).toMatchObject({
+      retryable: true,
+      maybeApplied: false,
+    });
+  });
+});
