@@ -12,8 +12,12 @@
 #   bash scripts/stack.sh logs SVC [N]     last N lines of a server log
 #
 # Services: ferretdb, opensearch, moto. Each is a set of functions build_X, start_X, ready_X,
-# plus sig_X (a command-line fragment that identifies its processes), port_X and the timeouts
-# in timeout_X; stopping is generic. Adding a service = adding those functions + SERVICES entry.
+# after_start_X/after_stop_X, port_X, cmd_X (matches its command line), expect_X (the settings it
+# must run with) and timeout_X/stop_timeout_X; stopping is generic. Adding a service = adding
+# those functions + a SERVICES entry.
+# Processes are only ever recognised as ours by cmd_X AND the STACK_SERVICE=<svc>@<STACK_DIR>
+# variable that launch puts in their environment, so servers that tests spawn themselves from the
+# same binaries (other ports/data dirs) are never adopted or killed by this script.
 #
 # Environment: STACK_DIR (default <repo>/.local/stack), STACK_FERRETDB_PORT (27018),
 # STACK_OPENSEARCH_PORT (9201), STACK_MOTO_PORT (5055), STACK_OPENSEARCH_HEAP (512m),
@@ -107,12 +111,18 @@ pid_alive() {
   [[ -n $st && $st != Z && $st != X ]]
 }
 
-# pids of all processes whose command line contains the service signature
+# pids of this STACK_DIR's processes of a service: command line matches cmd_SVC and the
+# environment carries the marker that launch sets
+svc_marker() { echo "STACK_SERVICE=$1@$STACK_DIR"; }
 svc_pids() {
-  local sig pid args
-  sig=$("sig_$1")
+  local svc=$1 pid args marker
+  marker=$(svc_marker "$svc")
   while read -r pid args; do
-    [[ $pid != "$$" && $args == *"$sig"* ]] && pid_alive "$pid" && echo "$pid"
+    [[ $pid != "$$" ]] || continue
+    "cmd_$svc" "$args" || continue
+    pid_alive "$pid" || continue
+    grep -qzxF -- "$marker" "/proc/$pid/environ" 2>/dev/null || continue
+    echo "$pid"
   done < <(ps -e -ww -o pid=,args= 2>/dev/null)
   return 0
 }
@@ -153,7 +163,7 @@ launch() {
       fd=${fd##*/}
       ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
     done
-    exec setsid "$@" </dev/null >>"$log" 2>&1
+    exec env "$(svc_marker "$svc")" setsid "$@" </dev/null >>"$log" 2>&1
   ) &
   pid=$!
   echo "$pid" >"$(pidfile "$svc")"
@@ -164,7 +174,7 @@ launch() {
 # ---------------------------------------------------------------------------------------------
 timeout_ferretdb() { echo 60; }
 stop_timeout_ferretdb() { echo 15; }
-sig_ferretdb() { echo "$BIN_DIR/ferretdb -listen-addr"; }
+cmd_ferretdb() { [[ $1 == "$BIN_DIR/ferretdb "* ]]; }
 expect_ferretdb() { echo "-listen-addr $HOST:$(port_ferretdb)"; }
 
 build_ferretdb() {
@@ -200,7 +210,7 @@ after_stop_ferretdb() { :; }
 # ---------------------------------------------------------------------------------------------
 timeout_opensearch() { echo 240; }
 stop_timeout_opensearch() { echo 40; }
-sig_opensearch() { echo "-Dstack.home=$DATA_DIR/opensearch "; }
+cmd_opensearch() { [[ $1 == *java" -Dstack.home=$DATA_DIR/opensearch "* ]]; }
 expect_opensearch() { echo "-E http.port=$(port_opensearch)"; }
 
 JAVA_BIN=""
@@ -280,7 +290,7 @@ after_stop_opensearch() { :; }
 # ---------------------------------------------------------------------------------------------
 timeout_moto() { echo 60; }
 stop_timeout_moto() { echo 15; }
-sig_moto() { echo "$VENV_DIR/bin/moto_server"; }
+cmd_moto() { [[ $1 == *"$VENV_DIR/bin/moto_server "* ]]; }
 expect_moto() { echo "-p $(port_moto)"; }
 distribution_file() { echo "$RUN_DIR/moto.distribution-id"; }
 
