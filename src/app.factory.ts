@@ -13,12 +13,20 @@ import {
   mapError,
 } from './core/errors/all-exceptions.filter';
 import { createValidationPipe } from './core/errors/validation';
-import { createRootLogger, SANE_REQUEST_ID } from './core/logging/root-logger';
+import type { LogShipper } from './core/logging/log-shipper';
+import {
+  createLogDestination,
+  createRootLogger,
+  SANE_REQUEST_ID,
+} from './core/logging/root-logger';
 import { registerHttpMetrics } from './core/metrics/http-metrics';
 import { setupSwagger } from './core/openapi/openapi';
+import { createLogShipper } from './modules/log-search/log-shipping';
 
 export interface CreateAppOptions {
   logger?: Logger;
+  /** The in-app log shipper fed by `logger`; by default made from config when no logger is given. */
+  logShipper?: LogShipper;
   /** Build the module graph without instantiating providers (no database): for the OpenAPI file. */
   preview?: boolean;
 }
@@ -32,7 +40,12 @@ export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const logger = options.logger ?? createRootLogger(config);
+  const logShipper =
+    options.logShipper ??
+    (options.logger || options.preview ? undefined : createLogShipper(config));
+  const logger =
+    options.logger ??
+    createRootLogger(config, createLogDestination(logShipper ? [logShipper] : []));
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: requestIdOf,
@@ -41,7 +54,7 @@ export async function createApp(
     trustProxy: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, logger),
+    AppModule.forRoot(config, logger, logShipper),
     adapter,
     {
       bufferLogs: true,

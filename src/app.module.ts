@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import type { Logger } from 'pino';
+import type { LogShipper } from './core/logging/log-shipper';
 import { AppConfig } from './core/config/app-config';
 import { ConfigModule } from './core/config/config.module';
 import { buildMongoOptions } from './core/config/mongo-options';
@@ -9,11 +10,12 @@ import { LoggingModule } from './core/logging/logging.module';
 import { MetricsModule } from './core/metrics/metrics.module';
 import { CacheInvalidationModule } from './modules/cache-invalidation/cache-invalidation.module';
 import { HealthModule } from './modules/health/health.module';
+import { LogSearchModule } from './modules/log-search/log-search.module';
 import { PagesModule } from './modules/pages/pages.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, logShipper?: LogShipper): DynamicModule {
     const { uri, ...mongoOptions } = buildMongoOptions(config.mongo);
     return {
       module: AppModule,
@@ -26,6 +28,7 @@ export class AppModule {
         PagesModule,
         CacheInvalidationModule,
         HealthModule,
+        LogSearchModule.forRoot(logShipper),
       ],
     };
   }

@@ -36,6 +36,10 @@ export class AppConfig {
     awsSigV4: boolean;
     awsService: 'es' | 'aoss';
     shipperEnabled: boolean;
+    requestTimeoutMs: number;
+    region: string;
+    logIndex: string;
+    shipper: { batchSize: number; queueMax: number; flushIntervalMs: number };
   };
   readonly cloudFront: {
     distributionId?: string;
@@ -95,6 +99,14 @@ export class AppConfig {
       awsSigV4: e.OPENSEARCH_AWS_SIGV4,
       awsService: e.OPENSEARCH_AWS_SERVICE,
       shipperEnabled: e.LOG_SHIPPER_ENABLED,
+      requestTimeoutMs: e.OPENSEARCH_REQUEST_TIMEOUT_MS,
+      region: e.AWS_REGION,
+      logIndex: e.LOG_INDEX,
+      shipper: {
+        batchSize: e.LOG_SHIPPER_BATCH_SIZE,
+        queueMax: e.LOG_SHIPPER_QUEUE_MAX,
+        flushIntervalMs: e.LOG_SHIPPER_FLUSH_INTERVAL_MS,
+      },
     };
     this.cloudFront = {
       distributionId: e.CLOUDFRONT_DISTRIBUTION_ID,

@@ -145,6 +145,35 @@ export class EnvironmentVariables {
   @IsBoolean()
   LOG_SHIPPER_ENABLED = false;
 
+  /** Per-request timeout of OpenSearch calls, so log search fails fast with a 503. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  OPENSEARCH_REQUEST_TIMEOUT_MS = 5000;
+
+  /** The data stream the service writes and searches its logs in (created from our template). */
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,199}$/, {
+    message: 'LOG_INDEX must be a lowercase data stream name ([a-z0-9._-], no wildcards)',
+  })
+  LOG_INDEX = 'logs-sponsored-agents';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  LOG_SHIPPER_BATCH_SIZE = 500;
+
+  /** Records held while OpenSearch is slow or down; beyond it records are dropped and counted. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOG_SHIPPER_QUEUE_MAX = 10000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  LOG_SHIPPER_FLUSH_INTERVAL_MS = 1000;
+
   @IsOptional()
   @IsString()
   CLOUDFRONT_DISTRIBUTION_ID?: string;

@@ -27,7 +27,10 @@ export const REDACT_PATHS = [
 export function createLogDestination(extraStreams: DestinationStream[] = []): DestinationStream {
   const stdout = pino.destination({ dest: 1, sync: false });
   if (extraStreams.length === 0) return stdout;
-  return pino.multistream([{ stream: stdout }, ...extraStreams.map((stream) => ({ stream }))]);
+  // Each multistream entry defaults to level info; the logger's own level is the only filter.
+  return pino.multistream(
+    [stdout, ...extraStreams].map((stream) => ({ stream, level: 'trace' as const })),
+  );
 }
 
 /** The process's one pino logger: JSON, service/version/host on every line, secrets redacted. */

@@ -14,6 +14,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { AppConfig } from '../../core/config/app-config';
 import { ShutdownState } from '../../core/lifecycle/shutdown-state';
+import { OpenSearchHealthIndicator } from '../log-search/opensearch.health';
 
 /** Kubernetes probes. Liveness has no dependencies, so a database outage never restarts pods. */
 @ApiTags('health')
@@ -24,6 +25,7 @@ export class HealthController {
     private readonly mongoose: MongooseHealthIndicator,
     private readonly config: AppConfig,
     private readonly shutdown: ShutdownState,
+    private readonly openSearch: OpenSearchHealthIndicator,
   ) {}
 
   @Get('live')
@@ -47,7 +49,8 @@ export class HealthController {
         .send({ status: 'error', info: {}, error: down, details: down });
       return;
     }
-    await this.report(reply, [this.database]);
+    // OpenSearch is reported (degraded when unreachable) but never fails readiness.
+    await this.report(reply, [this.database, () => this.openSearch.check()]);
   }
 
   @Get('startup')
