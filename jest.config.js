@@ -16,6 +16,8 @@ const transform = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // e2e specs boot the whole app against real services; a shared 2-core machine needs headroom.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -31,8 +33,16 @@ module.exports = {
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       transform,
-      testTimeout: 60000,
       slowTestThreshold: 30,
+    },
+    {
+      // Multi-process tests (kill -9, replicas): spawn `node dist/main.js`; run via test:fault.
+      displayName: 'fault',
+      testEnvironment: 'node',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/fault/**/*.fault-spec.ts'],
+      transform,
+      slowTestThreshold: 60,
     },
   ],
 };

@@ -9,7 +9,7 @@ root=$(pwd)
 [ -x node_modules/.bin/jest ] || npm ci --no-audit --no-fund
 
 started_stack=0
-if ! bash scripts/stack.sh running >/dev/null 2>&1; then
+if ! bash scripts/stack.sh status >/dev/null 2>&1; then
   started_stack=1
 fi
 cleanup() {
