@@ -1,0 +1,643 @@
+#!/usr/bin/env python3
+"""Checks of the rendered chart and of the Dockerfile, for scripts/chart-test.sh.
+
+Runs with the tools venv from scripts/tools.sh (PyYAML, kubernetes-validate, lupa).
+
+  chart-assert.py schema RENDERED.yaml [-k 1.29 -k 1.37]
+      every built-in object against the Kubernetes JSON schemas (strict: unknown fields fail);
+      monitoring.coreos.com objects are left to k8s-validate, which knows their Go types.
+  chart-assert.py rendered RENDERED.yaml VALUES.yaml [--env-schema src/core/config/environment.schema.ts]
+      the chart's promises: public Ingress only /v1, admin Ingress VPN-only, hardened pod,
+      probes, drain timing, config/secret wiring, env var names, alarms, Fluent Bit output.
+  chart-assert.py lua RENDERED.yaml
+      runs the Fluent Bit Lua filter (LuaJIT, as in Fluent Bit) on sample pino records.
+  chart-assert.py dockerfile Dockerfile
+      the image contract: Node 24 base, multi-stage, non-root, production env, exec entrypoint.
+
+Each prints the problems it finds and exits 1 if there are any.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+
+import yaml
+
+PROBLEMS = []
+
+
+def fail(msg):
+    PROBLEMS.append(msg)
+
+
+def finish(what):
+    for p in PROBLEMS:
+        print(f"  - {p}")
+    if PROBLEMS:
+        print(f"{what}: {len(PROBLEMS)} problem(s)")
+        sys.exit(1)
+    print(f"{what}: ok")
+
+
+def load_docs(path):
+    with open(path) as f:
+        return [d for d in yaml.safe_load_all(f) if d]
+
+
+def by_kind(docs, kind):
+    return [d for d in docs if d.get("kind") == kind]
+
+
+def dig(obj, *keys, default=None):
+    for k in keys:
+        if isinstance(obj, dict) and k in obj:
+            obj = obj[k]
+        elif isinstance(obj, list) and isinstance(k, int) and k < len(obj):
+            obj = obj[k]
+        else:
+            return default
+    return obj
+
+
+# --------------------------------------------------------------------------------------------
+# schema
+# --------------------------------------------------------------------------------------------
+def cmd_schema(args):
+    import kubernetes_validate
+
+    versions = args.k or ["1.29", "1.37"]
+    docs = load_docs(args.rendered)
+    checked = 0
+    for d in docs:
+        api, kind = d.get("apiVersion", ""), d.get("kind", "")
+        name = dig(d, "metadata", "name", default="?")
+        if api.startswith("monitoring.coreos.com/"):
+            continue  # CRDs: strict Go decoding in k8s-validate
+        for v in versions:
+            try:
+                kubernetes_validate.validate(d, v, strict=True)
+                checked += 1
+            except kubernetes_validate.ValidationError as e:
+                path = ".".join(str(p) for p in e.path)
+                fail(f"{kind}/{name} (Kubernetes {v}): {path}: {e.message}")
+            except kubernetes_validate.SchemaNotFoundError as e:
+                fail(f"{kind}/{name}: no schema for {api} in Kubernetes {v} ({e.message})")
+    if checked == 0:
+        fail("no object was validated")
+    finish(f"schema ({checked} object-version checks, Kubernetes {', '.join(versions)})")
+
+
+# --------------------------------------------------------------------------------------------
+# rendered-chart assertions
+# --------------------------------------------------------------------------------------------
+# The configuration contract of the service (docs/deploy.md); the chart sets no other variable
+# unless a value set adds it through config.extraEnv.
+CONTRACT_ENV = {
+    "PORT", "METRICS_PORT", "NODE_ENV", "LOG_LEVEL", "MONGODB_URI", "MONGODB_TLS_CA_FILE",
+    "MONGODB_RETRY_WRITES", "MONGODB_READ_PREFERENCE", "ADMIN_TOKEN", "CACHE_S_MAXAGE",
+    "CACHE_STALE_WHILE_REVALIDATE", "CACHE_STALE_IF_ERROR", "BODY_LIMIT_BYTES", "OPENSEARCH_URL",
+    "OPENSEARCH_AWS_SIGV4", "OPENSEARCH_AWS_SERVICE", "LOG_SHIPPER_ENABLED",
+    "CLOUDFRONT_DISTRIBUTION_ID", "CLOUDFRONT_ENDPOINT", "AWS_REGION", "SHUTDOWN_GRACE_MS",
+    "SHUTDOWN_DRAIN_DELAY_MS", "LOG_INDEX",
+}
+SECRET_ENV = {"MONGODB_URI", "ADMIN_TOKEN"}
+# Routes that must never be reachable through the public Ingress.
+NOT_PUBLIC = ["/admin", "/metrics", "/docs", "/docs-json", "/health"]
+PUBLIC_ROOTS = ["/v1"]
+ADMIN_PATHS = {("/admin", "Prefix"), ("/docs", "Prefix"), ("/docs-json", "Exact")}
+WHITELIST = "nginx.ingress.kubernetes.io/whitelist-source-range"
+REQUIRED_ALERT_METRICS = {  # value key under metrics.prometheusRule.alerts -> expression part
+    "http5xxRate": 'status=~"5.."',
+    "latencyP99": "http_request_duration_seconds_bucket",
+    "notReady": "kube_pod_container_status_ready",
+    "invalidationBacklogAge": "cache_invalidation_oldest_pending_age_seconds",
+    "logShipperDrops": "log_shipper_dropped_total",
+}
+
+
+def env_schema_names(path):
+    """Variable names declared by the service's config class, when that file is present."""
+    if not path or not os.path.exists(path):
+        return None
+    names = set()
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"^\s+([A-Z][A-Z0-9_]+)[!?]?\s*(:|=)", line)
+            if m:
+                names.add(m.group(1))
+    return names or None
+
+
+def path_exposes(path, path_type, route):
+    """Whether an Ingress path (as ingress-nginx matches it) routes `route` or anything under it."""
+    p = path.rstrip("/") or "/"
+    if p == "/":
+        return True
+    if path_type == "Exact":
+        return p == route or p.startswith(route + "/")
+    if path_type == "Prefix":  # whole path elements
+        return p == route or route.startswith(p + "/") or p.startswith(route + "/")
+    # ImplementationSpecific: ingress-nginx matches a plain string prefix.
+    return route.startswith(p) or p.startswith(route)
+
+
+def check_public_ingress(ing, service_name):
+    name = dig(ing, "metadata", "name")
+    ann = dig(ing, "metadata", "annotations", default={}) or {}
+    for key in ann:
+        if "use-regex" in key or "rewrite-target" in key or "snippet" in key:
+            fail(f"public Ingress {name}: annotation {key} could change which paths it routes")
+    if dig(ing, "spec", "defaultBackend"):
+        fail(f"public Ingress {name}: has a defaultBackend (would route every path)")
+    paths = 0
+    for rule in dig(ing, "spec", "rules", default=[]) or []:
+        for p in dig(rule, "http", "paths", default=[]) or []:
+            paths += 1
+            path, ptype = p.get("path", ""), p.get("pathType", "")
+            for route in NOT_PUBLIC:
+                if path_exposes(path, ptype, route):
+                    fail(f"public Ingress {name}: path {path} ({ptype}) exposes {route}")
+            if not any(path == r or path.startswith(r + "/") for r in PUBLIC_ROOTS):
+                fail(f"public Ingress {name}: path {path} is not under {PUBLIC_ROOTS}")
+            port = dig(p, "backend", "service", "port", default={})
+            if port.get("name") != "http":
+                fail(f"public Ingress {name}: path {path} goes to port {port}, not the http port")
+            if dig(p, "backend", "service", "name") != service_name:
+                fail(f"public Ingress {name}: path {path} goes to another Service")
+    if paths == 0:
+        fail(f"public Ingress {name}: routes nothing")
+
+
+def check_admin_ingress(ing, values, service_name):
+    name = dig(ing, "metadata", "name")
+    ann = dig(ing, "metadata", "annotations", default={}) or {}
+    want = ",".join(dig(values, "ingress", "admin", "vpnCidrs", default=[]) or [])
+    if not ann.get(WHITELIST):
+        fail(f"admin Ingress {name}: no {WHITELIST} annotation")
+    elif ann.get(WHITELIST) != want:
+        fail(f"admin Ingress {name}: {WHITELIST} is {ann.get(WHITELIST)!r}, expected the VPN CIDRs {want!r}")
+    if "0.0.0.0/0" in str(ann.get(WHITELIST)):
+        fail(f"admin Ingress {name}: source range is open to the internet")
+    want_class = dig(values, "ingress", "admin", "className", default="nginx-internal")
+    if dig(ing, "spec", "ingressClassName") != want_class:
+        fail(f"admin Ingress {name}: class {dig(ing, 'spec', 'ingressClassName')} is not {want_class}")
+    for rule in dig(ing, "spec", "rules", default=[]) or []:
+        got = set()
+        for p in dig(rule, "http", "paths", default=[]) or []:
+            got.add((p.get("path"), p.get("pathType")))
+            for route in ["/metrics", "/health"]:
+                if path_exposes(p.get("path", ""), p.get("pathType", ""), route):
+                    fail(f"admin Ingress {name}: path {p.get('path')} exposes {route}")
+            if dig(p, "backend", "service", "port", "name") != "http":
+                fail(f"admin Ingress {name}: path {p.get('path')} does not go to the http port")
+            if dig(p, "backend", "service", "name") != service_name:
+                fail(f"admin Ingress {name}: path {p.get('path')} goes to another Service")
+        if got != ADMIN_PATHS:
+            fail(f"admin Ingress {name}: paths {sorted(got)} != {sorted(ADMIN_PATHS)}")
+
+
+def check_pod(dep, config, values, secrets_rendered):
+    name = dig(dep, "metadata", "name")
+    tpl = dig(dep, "spec", "template")
+    pod = dig(tpl, "spec")
+    psc = pod.get("securityContext") or {}
+    ann = dig(tpl, "metadata", "annotations", default={}) or {}
+
+    if not psc.get("runAsNonRoot"):
+        fail(f"{name}: pod securityContext.runAsNonRoot is not true")
+    if psc.get("runAsUser", 1000) == 0:
+        fail(f"{name}: pod runs as uid 0")
+    if not ann.get("checksum/config"):
+        fail(f"{name}: no checksum/config annotation (config changes would not roll the pods)")
+    if secrets_rendered and not ann.get("checksum/secret"):
+        fail(f"{name}: the chart renders the Secret but the pods carry no checksum/secret")
+    if pod.get("automountServiceAccountToken") is not False:
+        fail(f"{name}: automountServiceAccountToken is not false")
+
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    for c in pod.get("containers", []):
+        cn = c.get("name")
+        sc = c.get("securityContext") or {}
+        eff = lambda k: sc.get(k, psc.get(k))  # noqa: E731
+        if eff("runAsNonRoot") is not True:
+            fail(f"{name}/{cn}: runAsNonRoot is not true")
+        if eff("runAsUser") == 0:
+            fail(f"{name}/{cn}: runs as uid 0")
+        if sc.get("readOnlyRootFilesystem") is not True:
+            fail(f"{name}/{cn}: readOnlyRootFilesystem is not true")
+        if sc.get("allowPrivilegeEscalation") is not False:
+            fail(f"{name}/{cn}: allowPrivilegeEscalation is not false")
+        if sc.get("privileged"):
+            fail(f"{name}/{cn}: privileged")
+        if "ALL" not in (dig(sc, "capabilities", "drop", default=[]) or []):
+            fail(f"{name}/{cn}: capabilities do not drop ALL")
+        if dig(sc, "capabilities", "add"):
+            fail(f"{name}/{cn}: adds capabilities")
+        seccomp = dig(sc, "seccompProfile", "type") or dig(psc, "seccompProfile", "type")
+        if seccomp != "RuntimeDefault":
+            fail(f"{name}/{cn}: seccompProfile is {seccomp}, not RuntimeDefault")
+
+        mounts = {m["mountPath"]: m for m in c.get("volumeMounts", [])}
+        tmp = mounts.get("/tmp")
+        if not tmp or "emptyDir" not in volumes.get(tmp["name"], {}):
+            fail(f"{name}/{cn}: no writable emptyDir at /tmp")
+
+        ports = {p.get("name"): p.get("containerPort") for p in c.get("ports", [])}
+        if ports.get("http") is None or ports.get("metrics") is None:
+            fail(f"{name}/{cn}: ports {ports} lack http or metrics")
+        if str(ports.get("http")) != str(config.get("PORT")):
+            fail(f"{name}/{cn}: http port {ports.get('http')} != PORT {config.get('PORT')}")
+        if str(ports.get("metrics")) != str(config.get("METRICS_PORT")):
+            fail(f"{name}/{cn}: metrics port {ports.get('metrics')} != METRICS_PORT {config.get('METRICS_PORT')}")
+
+        for probe, path in [("startupProbe", "/health/startup"), ("livenessProbe", "/health/live"),
+                            ("readinessProbe", "/health/ready")]:
+            pr = c.get(probe)
+            if not pr:
+                fail(f"{name}/{cn}: no {probe}")
+                continue
+            if dig(pr, "httpGet", "path") != path or dig(pr, "httpGet", "port") != "http":
+                fail(f"{name}/{cn}: {probe} is {pr.get('httpGet')}, expected {path} on port http")
+        st, lv = c.get("startupProbe") or {}, c.get("livenessProbe") or {}
+        if st and lv and st.get("failureThreshold", 3) * st.get("periodSeconds", 10) <= \
+                lv.get("failureThreshold", 3) * lv.get("periodSeconds", 10):
+            fail(f"{name}/{cn}: the startup probe allows no more time than the liveness probe")
+
+        cmd = dig(c, "lifecycle", "preStop", "exec", "command", default=[]) or []
+        sleep = dig(c, "lifecycle", "preStop", "sleep", "seconds")
+        if sleep is None and len(cmd) == 2 and cmd[0] == "sleep":
+            sleep = int(cmd[1])
+        if sleep is None or sleep <= 0:
+            fail(f"{name}/{cn}: no preStop sleep (endpoints would still route to a stopping pod)")
+            sleep = 0
+        grace = int(config.get("SHUTDOWN_GRACE_MS", "10000"))
+        tgp = pod.get("terminationGracePeriodSeconds", 30)
+        if tgp * 1000 <= sleep * 1000 + grace:
+            fail(f"{name}: terminationGracePeriodSeconds {tgp}s <= preStop {sleep}s + SHUTDOWN_GRACE_MS {grace}ms")
+
+        if not (dig(c, "resources", "requests", "cpu") and dig(c, "resources", "requests", "memory")
+                and dig(c, "resources", "limits", "memory")):
+            fail(f"{name}/{cn}: resources lack cpu/memory requests or a memory limit")
+
+        # Secrets only from the Secret, never as plain values.
+        env = {e["name"]: e for e in c.get("env", [])}
+        for s in SECRET_ENV:
+            if not dig(env.get(s), "valueFrom", "secretKeyRef", "name"):
+                fail(f"{name}/{cn}: {s} does not come from a Secret")
+        for e in env.values():
+            if "value" in e and e["name"] in SECRET_ENV:
+                fail(f"{name}/{cn}: {e['name']} is a plain value")
+
+        # The CA bundle file named by MONGODB_TLS_CA_FILE is mounted from a ConfigMap/Secret.
+        ca = config.get("MONGODB_TLS_CA_FILE")
+        ca_on = dig(values, "documentdb", "caBundle", "enabled", default=True)
+        if ca_on and not ca:
+            fail(f"{name}: documentdb.caBundle.enabled but MONGODB_TLS_CA_FILE is not set")
+        if ca:
+            d, base = os.path.dirname(ca), os.path.basename(ca)
+            m = mounts.get(d)
+            vol = volumes.get(m["name"]) if m else None
+            src = (vol or {}).get("configMap") or (vol or {}).get("secret")
+            if not m or not src:
+                fail(f"{name}/{cn}: {d} (MONGODB_TLS_CA_FILE) is not mounted from a ConfigMap or Secret")
+            elif not m.get("readOnly"):
+                fail(f"{name}/{cn}: the CA bundle mount is not read-only")
+            elif base not in [i.get("path") for i in src.get("items", [])]:
+                fail(f"{name}/{cn}: the CA volume does not project {base}")
+        if not ca_on and ca:
+            fail(f"{name}: caBundle disabled but MONGODB_TLS_CA_FILE is set")
+
+
+def check_env_names(docs, config, values, schema_names):
+    allowed = set(CONTRACT_ENV) | set((dig(values, "config", "extraEnv", default={}) or {}).keys())
+    names = set(config)
+    for dep in by_kind(docs, "Deployment"):
+        for c in dig(dep, "spec", "template", "spec", "containers", default=[]):
+            names |= {e["name"] for e in c.get("env", [])}
+    for n in sorted(names - allowed):
+        fail(f"environment variable {n} is not part of the service's configuration contract")
+    if schema_names is not None:
+        for n in sorted(names - schema_names):
+            fail(f"environment variable {n} is not declared by the service's config schema")
+
+
+def check_rules(docs, values):
+    rules = [r for pr in by_kind(docs, "PrometheusRule")
+             for g in dig(pr, "spec", "groups", default=[]) for r in g.get("rules", [])]
+    exprs = "\n".join(str(r.get("expr", "")) for r in rules)
+    alerts = dig(values, "metrics", "prometheusRule", "alerts", default={}) or {}
+    for key, needle in REQUIRED_ALERT_METRICS.items():
+        enabled = dig(alerts, key, "enabled", default=True)
+        if enabled and needle not in exprs:
+            fail(f"PrometheusRule: no {key} alert (expected an expression using {needle})")
+        if not enabled and needle in exprs:
+            fail(f"PrometheusRule: {key} is disabled but its alert is rendered")
+    for r in rules:
+        if r.get("alert") and not dig(r, "labels", "severity"):
+            fail(f"PrometheusRule: alert {r['alert']} has no severity")
+        if r.get("alert") and dig(values, "metrics", "prometheusRule", "runbookBaseUrl") \
+                and not dig(r, "annotations", "runbook_url"):
+            fail(f"PrometheusRule: alert {r['alert']} has no runbook_url")
+
+
+def check_fluent_bit(docs, values, namespace, fullname):
+    cms = [d for d in by_kind(docs, "ConfigMap") if d["metadata"]["name"].endswith("-fluent-bit")]
+    if not dig(values, "fluentBit", "enabled"):
+        if cms:
+            fail("Fluent Bit ConfigMap rendered although fluentBit.enabled is false")
+        return
+    if len(cms) != 1:
+        fail(f"expected one Fluent Bit ConfigMap, found {len(cms)}")
+        return
+    cm = cms[0]
+    want_ns = dig(values, "fluentBit", "namespace") or namespace
+    if dig(cm, "metadata", "namespace") != want_ns:
+        fail(f"Fluent Bit ConfigMap is in {dig(cm, 'metadata', 'namespace')}, expected {want_ns}")
+    conf = cm["data"].get("sponsored-agents.conf", "")
+    output = conf[conf.find("[OUTPUT]"):]
+    index = dig(values, "config", "logIndex") or "logs-sponsored-agents"
+    for key, val in [("Name", "opensearch"), ("Index", index), ("Time_Key", "@timestamp"),
+                     ("Write_Operation", "create"), ("Suppress_Type_Name", "On")]:
+        if not re.search(rf"^\s+{re.escape(key)}\s+{re.escape(val)}\s*$", output, re.M):
+            fail(f"Fluent Bit output lacks `{key} {val}`")
+    host = re.search(r"^\s+Host\s+(\S+)", output, re.M)
+    if not host or "/" in host.group(1) or ":" in host.group(1):
+        fail(f"Fluent Bit output host {host.group(1) if host else None!r} is not a bare host name")
+    path = re.search(r"^\s+Path\s+(\S+)", conf, re.M)
+    want_path = f"/var/log/containers/{fullname}-*_{namespace}_api-*.log"
+    if not path or path.group(1) != want_path:
+        fail(f"Fluent Bit tail path {path.group(1) if path else None} != {want_path}")
+    if "pino_to_opensearch" not in cm["data"].get("sponsored-agents.lua", ""):
+        fail("Fluent Bit Lua filter missing")
+
+
+def cmd_rendered(args):
+    docs = load_docs(args.rendered)
+    with open(args.values) as f:
+        values = yaml.safe_load(f) or {}
+    deps = by_kind(docs, "Deployment")
+    if len(deps) != 1:
+        fail(f"expected one Deployment, found {len(deps)}")
+        finish("rendered")
+    dep = deps[0]
+    fullname = dep["metadata"]["name"]
+    namespace = args.namespace
+    services = by_kind(docs, "Service")
+    svc = services[0] if services else {}
+    if {p.get("name"): p.get("port") for p in dig(svc, "spec", "ports", default=[])}.keys() != {"http", "metrics"}:
+        fail("the Service does not expose exactly the http and metrics ports")
+
+    config_maps = {d["metadata"]["name"]: d for d in by_kind(docs, "ConfigMap")}
+    env_cm = None
+    for c in dig(dep, "spec", "template", "spec", "containers", default=[]):
+        for ef in c.get("envFrom", []):
+            env_cm = config_maps.get(dig(ef, "configMapRef", "name"))
+    if not env_cm:
+        fail("the container's envFrom ConfigMap is not rendered")
+        env_cm = {"data": {}}
+    config = env_cm.get("data", {})
+    for s in SECRET_ENV:
+        if s in config:
+            fail(f"{s} is in the ConfigMap (it is a secret)")
+
+    secrets = by_kind(docs, "Secret")
+    existing = dig(values, "secret", "existingSecret")
+    if existing and secrets:
+        fail("secret.existingSecret is set but the chart still renders a Secret")
+    if not existing and len(secrets) != 1:
+        fail("the chart should render exactly one Secret")
+
+    ingresses = by_kind(docs, "Ingress")
+    public = [i for i in ingresses if WHITELIST not in (dig(i, "metadata", "annotations", default={}) or {})]
+    admin = [i for i in ingresses if i not in public]
+    if bool(public) != bool(dig(values, "ingress", "public", "enabled", default=True)):
+        fail(f"public Ingress rendered: {bool(public)}, expected {dig(values, 'ingress', 'public', 'enabled', default=True)}")
+    if bool(admin) != bool(dig(values, "ingress", "admin", "enabled", default=True)):
+        fail(f"admin Ingress rendered: {bool(admin)}, expected {dig(values, 'ingress', 'admin', 'enabled', default=True)}")
+    for i in public:
+        check_public_ingress(i, svc.get("metadata", {}).get("name"))
+    for i in admin:
+        check_admin_ingress(i, values, svc.get("metadata", {}).get("name"))
+
+    check_pod(dep, config, values, secrets_rendered=bool(secrets))
+    check_env_names(docs, config, values, env_schema_names(args.env_schema))
+
+    role = dig(values, "serviceAccount", "roleArn")
+    sas = by_kind(docs, "ServiceAccount")
+    if dig(values, "serviceAccount", "create", default=True):
+        if len(sas) != 1:
+            fail("serviceAccount.create is true but no ServiceAccount is rendered")
+        elif role and dig(sas[0], "metadata", "annotations", "eks.amazonaws.com/role-arn") != role:
+            fail("ServiceAccount lacks the IRSA annotation eks.amazonaws.com/role-arn")
+        if sas and dig(dep, "spec", "template", "spec", "serviceAccountName") != sas[0]["metadata"]["name"]:
+            fail("the pods do not run as the rendered ServiceAccount")
+    elif sas:
+        fail("serviceAccount.create is false but a ServiceAccount is rendered")
+
+    if dig(values, "autoscaling", "enabled", default=True):
+        if not by_kind(docs, "HorizontalPodAutoscaler"):
+            fail("autoscaling.enabled but no HPA")
+        if "replicas" in dep["spec"]:
+            fail("the Deployment sets replicas although the HPA owns them")
+    if dig(values, "podDisruptionBudget", "enabled", default=True) and not by_kind(docs, "PodDisruptionBudget"):
+        fail("podDisruptionBudget.enabled but no PDB")
+
+    for sm in by_kind(docs, "ServiceMonitor"):
+        eps = dig(sm, "spec", "endpoints", default=[])
+        if [(e.get("port"), e.get("path")) for e in eps] != [("metrics", "/metrics")]:
+            fail(f"ServiceMonitor scrapes {eps}, expected port metrics path /metrics")
+    if dig(values, "metrics", "prometheusRule", "enabled"):
+        check_rules(docs, values)
+
+    check_fluent_bit(docs, values, namespace, fullname)
+    finish("rendered")
+
+
+# --------------------------------------------------------------------------------------------
+# Fluent Bit Lua filter
+# --------------------------------------------------------------------------------------------
+def cmd_lua(args):
+    from lupa import luajit21 as lupa_mod  # LuaJIT, the Lua that Fluent Bit embeds
+
+    docs = load_docs(args.rendered)
+    cms = [d for d in by_kind(docs, "ConfigMap") if "sponsored-agents.lua" in (d.get("data") or {})]
+    if not cms:
+        fail("no Fluent Bit Lua script rendered")
+        finish("lua")
+    lua = lupa_mod.LuaRuntime(unpack_returned_tuples=True)
+    lua.execute(cms[0]["data"]["sponsored-agents.lua"])
+    fn = lua.globals().pino_to_opensearch
+
+    def run(record, ts=1700000000.5):
+        table = lua.table_from(json.loads(json.dumps(record)), recursive=True)
+        code, new_ts, out = fn("tag", ts, table)
+        return code, new_ts, to_py(out)
+
+    def to_py(t):
+        if lupa_mod.lua_type(t) != "table":
+            return t
+        return {k: to_py(v) for k, v in t.items()}
+
+    pino = {"level": 30, "time": 1732661000123, "msg": "request completed", "requestId": "abc-1",
+            "method": "GET", "route": "/v1/pages/:slug", "url": "/v1/pages/x", "statusCode": 200,
+            "responseTimeMs": 4.2, "service": "sponsored-agents", "version": "0.1.0", "hostname": "pod-1",
+            "pid": 1, "stream": "stdout", "_p": "F",
+            "kubernetes": {"pod_name": "pod-1", "namespace_name": "pages", "container_name": "api",
+                           "host": "ip-10-0-0-1", "labels": {"a": "b"}, "docker_id": "x"}}
+    code, ts, out = run(pino)
+    if code != 1:
+        fail(f"record code {code}, expected 1 (record and time modified)")
+    if abs(ts - 1732661000.123) > 1e-6:
+        fail(f"timestamp {ts}, expected pino's time 1732661000.123 (epoch ms / 1000)")
+    if "time" in out or "stream" in out or "_p" in out:
+        fail(f"time/stream/_p not removed: {sorted(out)}")
+    for k in ["level", "msg", "requestId", "method", "route", "url", "statusCode", "responseTimeMs",
+              "service", "version", "hostname", "pid"]:
+        if out.get(k) != pino[k]:
+            fail(f"field {k} changed: {out.get(k)!r}")
+    if out.get("levelName") != "info":
+        fail(f"levelName {out.get('levelName')!r}, expected info")
+    if out.get("kubernetes") != {"pod_name": "pod-1", "namespace_name": "pages", "container_name": "api",
+                                 "host": "ip-10-0-0-1"}:
+        fail(f"kubernetes metadata not cut to the mapped fields: {out.get('kubernetes')}")
+    first_id = out.get("logId")
+
+    _, _, out = run({"level": 50, "time": 1732661000000, "msg": "boom",
+                     "req": {"id": "rid-7", "method": "POST", "url": "/admin/v1/pages"},
+                     "res": {"statusCode": 500}, "responseTime": 12.5,
+                     "err": {"type": "Error", "message": "boom", "stack": "Error: boom\n at x"}})
+    want = {"requestId": "rid-7", "method": "POST", "url": "/admin/v1/pages", "statusCode": 500,
+            "responseTimeMs": 12.5, "levelName": "error"}
+    for k, v in want.items():
+        if out.get(k) != v:
+            fail(f"pino-http record: {k} is {out.get(k)!r}, expected {v!r}")
+    if dig(out, "err", "stack") is None:
+        fail("err.stack lost")
+    second_id = out.get("logId")
+    if not first_id or not second_id or not (second_id > first_id):
+        fail(f"logId not unique and ordered: {first_id!r}, {second_id!r}")
+
+    code, ts, out = run({"log": "FATAL ERROR: Reached heap limit", "stream": "stderr", "_p": "F"}, ts=1700000001.0)
+    if out.get("msg") != "FATAL ERROR: Reached heap limit" or out.get("level") != 50 or "log" in out:
+        fail(f"non-JSON stderr line not kept as an error message: {out}")
+    if ts != 1700000001.0:
+        fail(f"non-JSON line lost its collection time: {ts}")
+    _, _, out = run({"log": "plain text", "stream": "stdout"})
+    if out.get("level") != 30 or out.get("levelName") != "info":
+        fail(f"non-JSON stdout line level {out.get('level')}, expected 30/info")
+    _, _, out = run({"level": 35, "msg": "custom level", "time": 1})
+    if out.get("levelName") != "info":
+        fail(f"level 35 named {out.get('levelName')!r}, expected info (as the service names it)")
+    finish("lua")
+
+
+# --------------------------------------------------------------------------------------------
+# Dockerfile contract
+# --------------------------------------------------------------------------------------------
+def dockerfile_instructions(path):
+    lines, cur = [], ""
+    with open(path) as f:
+        for raw in f:
+            line = raw.rstrip("\n")
+            if not cur and (not line.strip() or line.lstrip().startswith("#")):
+                continue
+            if line.endswith("\\"):
+                cur += line[:-1] + " "
+                continue
+            cur += line
+            word, _, rest = cur.strip().partition(" ")
+            lines.append((word.upper(), rest.strip()))
+            cur = ""
+    return lines
+
+
+def cmd_dockerfile(args):
+    ins = dockerfile_instructions(args.dockerfile)
+    args_defaults = {}
+    stages = []
+    for word, rest in ins:
+        if word == "ARG" and not stages:
+            k, _, v = rest.partition("=")
+            args_defaults[k] = v.strip('"')
+        if word == "FROM":
+            image = re.sub(r"\$\{?(\w+)\}?", lambda m: args_defaults.get(m.group(1), m.group(0)), rest.split()[0])
+            stages.append({"image": image, "ins": []})
+        elif stages:
+            stages[-1]["ins"].append((word, rest))
+    if len(stages) < 2:
+        fail(f"not multi-stage ({len(stages)} stage(s))")
+        finish("dockerfile")
+    final = stages[-1]
+    if not re.match(r"^node:24[.\d]*-(bookworm-slim|alpine[\d.]*|trixie-slim)(@sha256:[a-f0-9]{64})?$", final["image"]):
+        fail(f"final stage base {final['image']} is not a slim Node 24 image")
+    for s in stages:
+        if not s["image"].startswith("node:24"):
+            fail(f"stage base {s['image']} is not Node 24")
+
+    fi = final["ins"]
+    users = [r for w, r in fi if w == "USER"]
+    if not users or users[-1] not in ("node", "1000", "1000:1000", "node:node"):
+        fail(f"final stage USER is {users[-1] if users else None}, expected node (uid 1000)")
+    envs = " ".join(r for w, r in fi if w == "ENV")
+    if not re.search(r"\bNODE_ENV=production\b", envs):
+        fail("final stage does not set NODE_ENV=production")
+    entry = [r for w, r in fi if w in ("ENTRYPOINT", "CMD")]
+    exec_form = None
+    for e in entry:
+        try:
+            exec_form = json.loads(e)
+        except ValueError:
+            fail(f"{e}: not exec form (signals would go to a shell, not to Node)")
+    if exec_form != ["node", "dist/main.js"]:
+        fail(f"entrypoint {exec_form} is not [\"node\", \"dist/main.js\"]")
+    exposed = set(" ".join(r for w, r in fi if w == "EXPOSE").split())
+    if not {"3000", "9464"} <= exposed:
+        fail(f"EXPOSE {sorted(exposed)} lacks 3000 and 9464")
+    copies = [r for w, r in fi if w == "COPY"]
+    allowed = {"dist", "package.json", "package-lock.json", "node_modules"}
+    for c in copies:
+        parts = [p for p in c.split() if not p.startswith("--")]
+        for src in parts[:-1]:
+            if src.rstrip("/").split("/")[-1] not in allowed:
+                fail(f"final stage copies {src}; only {sorted(allowed)} belong in the image")
+    if not any("--from=" in c and "node_modules" in c for c in copies):
+        fail("final stage does not take node_modules from a production-only install stage")
+    runs = " ".join(r for s in stages for w, r in s["ins"] if w == "RUN")
+    if "--omit=dev" not in runs:
+        fail("no `npm ci --omit=dev` stage for production dependencies")
+    if any(w == "RUN" and "npm" in r for w, r in fi):
+        fail("the final stage runs npm (dev tooling and caches end up in the image)")
+    if any(w in ("ADD",) for w, r in fi):
+        fail("the final stage uses ADD")
+    if re.search(r"(TOKEN|SECRET|PASSWORD|MONGODB_URI)=", envs + " ".join(r for s in stages for w, r in s["ins"] if w == "ARG")):
+        fail("secrets in ENV/ARG")
+    finish("dockerfile")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("schema")
+    s.add_argument("rendered")
+    s.add_argument("-k", action="append")
+    s.set_defaults(fn=cmd_schema)
+    r = sub.add_parser("rendered")
+    r.add_argument("rendered")
+    r.add_argument("values")
+    r.add_argument("--namespace", default="sponsored-agents")
+    r.add_argument("--env-schema")
+    r.set_defaults(fn=cmd_rendered)
+    lu = sub.add_parser("lua")
+    lu.add_argument("rendered")
+    lu.set_defaults(fn=cmd_lua)
+    d = sub.add_parser("dockerfile")
+    d.add_argument("dockerfile")
+    d.set_defaults(fn=cmd_dockerfile)
+    args = ap.parse_args()
+    args.fn(args)
+
+
+if __name__ == "__main__":
+    main()
