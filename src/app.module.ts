@@ -12,6 +12,7 @@ import { CacheInvalidationModule } from './modules/cache-invalidation/cache-inva
 import { HealthModule } from './modules/health/health.module';
 import { LogSearchModule } from './modules/log-search/log-search.module';
 import { PagesModule } from './modules/pages/pages.module';
+import { SchedulesModule } from './modules/schedules/schedules.module';
 
 @Module({})
 export class AppModule {
@@ -26,6 +27,7 @@ export class AppModule {
         LifecycleModule,
         MetricsModule,
         PagesModule,
+        SchedulesModule,
         CacheInvalidationModule,
         HealthModule,
         LogSearchModule.forRoot(logShipper),

@@ -58,6 +58,12 @@ export class AppConfig {
     sendIntervalMs: number;
     statusPollMs: number;
   };
+  readonly schedules: {
+    maxEvents: number;
+    maxOccurrences: number;
+    maxOccurrencesPerEvent: number;
+    defaultWindowDays: number;
+  };
 
   constructor(e: EnvironmentVariables) {
     this.env = e.NODE_ENV;
@@ -124,6 +130,12 @@ export class AppConfig {
       backoffMaxMs: e.CDN_INVALIDATION_BACKOFF_MAX_MS,
       sendIntervalMs: e.CDN_INVALIDATION_SEND_INTERVAL_MS,
       statusPollMs: e.CDN_INVALIDATION_STATUS_POLL_MS,
+    };
+    this.schedules = {
+      maxEvents: e.SCHEDULE_MAX_EVENTS,
+      maxOccurrences: e.SCHEDULE_MAX_OCCURRENCES,
+      maxOccurrencesPerEvent: e.SCHEDULE_MAX_OCCURRENCES_PER_EVENT,
+      defaultWindowDays: e.SCHEDULE_DEFAULT_WINDOW_DAYS,
     };
     // A send must finish (or time out) while its lease holds, or another replica could send again.
     if (this.cdnInvalidation.leaseMs < 2 * this.cloudFront.requestTimeoutMs) {

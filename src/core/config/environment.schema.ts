@@ -242,6 +242,34 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(10)
   CDN_INVALIDATION_STATUS_POLL_MS = 15000;
+
+  /** Most events one page's schedule may hold. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  SCHEDULE_MAX_EVENTS = 100;
+
+  /** Most occurrences one `GET /v1/pages/:slug/schedule` returns (then `truncated: true`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  SCHEDULE_MAX_OCCURRENCES = 1000;
+
+  /** Most occurrences one event contributes to one response. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  SCHEDULE_MAX_OCCURRENCES_PER_EVENT = 400;
+
+  /** Length of the occurrences window when the request gives no `to`. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(366)
+  SCHEDULE_DEFAULT_WINDOW_DAYS = 90;
 }
 
 export class ConfigValidationError extends Error {}

@@ -6,7 +6,8 @@ export interface EventLocation {
   online?: boolean;
 }
 
-export type EventStatus = 'scheduled' | 'cancelled';
+export const EVENT_STATUSES = ['scheduled', 'cancelled'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 export interface ScheduleEvent {
   id: string;

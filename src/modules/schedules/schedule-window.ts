@@ -1,0 +1,50 @@
+import { DateTime } from 'luxon';
+import { DomainError } from '../../core/errors/domain.error';
+import { ErrorCode } from '../../core/errors/error-code';
+import { MAX_YEAR, MIN_YEAR } from './local-time';
+import type { Window } from './occurrences';
+
+export const MAX_WINDOW_DAYS = 366;
+const HOUR_MS = 3_600_000;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const HAS_OFFSET = /(Z|[+-]\d{2}:\d{2})$/;
+
+const invalid = (message: string) => new DomainError(ErrorCode.ValidationFailed, message);
+
+/** A date is a whole local day: `from` takes its start, `to` its end (the next day's start). */
+function parseBound(name: 'from' | 'to', value: string, zone: string): DateTime {
+  let dt: DateTime;
+  if (DATE_ONLY.test(value)) {
+    dt = DateTime.fromISO(value, { zone }).startOf('day');
+    if (name === 'to') dt = dt.plus({ days: 1 });
+  } else {
+    dt = HAS_OFFSET.test(value)
+      ? DateTime.fromISO(value, { setZone: true }).setZone(zone)
+      : DateTime.fromISO(value, { zone });
+  }
+  if (!dt.isValid) throw invalid(`${name} is not a valid date or date-time: "${value}"`);
+  if (dt.year < MIN_YEAR || dt.year > MAX_YEAR + 1)
+    throw invalid(`${name} must be between ${MIN_YEAR} and ${MAX_YEAR}`);
+  return dt;
+}
+
+/**
+ * The occurrences window of a request, in the schedule's zone. Without `from` it starts at the
+ * current hour (not the current millisecond, so repeated requests share an ETag for an hour);
+ * without `to` it runs `defaultDays` from `from`.
+ */
+export function resolveWindow(
+  query: { from?: string; to?: string },
+  zone: string,
+  now: Date,
+  defaultDays: number,
+): Window {
+  const from = query.from
+    ? parseBound('from', query.from, zone)
+    : DateTime.fromMillis(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS, { zone });
+  const to = query.to ? parseBound('to', query.to, zone) : from.plus({ days: defaultDays });
+  if (to <= from) throw invalid('from must be before to');
+  if (to > from.plus({ days: MAX_WINDOW_DAYS }))
+    throw invalid(`to must be at most ${MAX_WINDOW_DAYS} days after from`);
+  return { from, to };
+}

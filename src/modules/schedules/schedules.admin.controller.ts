@@ -1,0 +1,236 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AdminAuth } from '../../core/auth/admin-auth.decorator';
+import { ErrorResponseDto } from '../../core/errors/error-response.dto';
+import { parseIfMatch, versionEtag } from '../../core/http/preconditions';
+import { ReqContext, type RequestContext } from '../../core/http/request-context';
+import { VersionedWrite } from '../pages/pages.admin.controller';
+import { PagesService } from '../pages/pages.service';
+import {
+  CancellationDto,
+  CreateEventDto,
+  EventResponseDto,
+  LiveQuery,
+  ScheduleResponseDto,
+  TimezoneDto,
+  UpdateEventDto,
+} from './dto/event.dto';
+import { toEventResponse, toScheduleResponse } from './schedule.presenter';
+import { type ScheduleWrite, SchedulesService } from './schedules.service';
+import { emptySchedule } from './schemas/schedule.types';
+
+const LIVE_CONFLICT = 'live=true on a page that is not published, or an event not yet live';
+
+function eventOf(reply: FastifyReply, write: ScheduleWrite): EventResponseDto {
+  void reply.header('etag', versionEtag(write.page.version));
+  if (!write.draft.event) throw new Error('schedule edit returned no event');
+  return toEventResponse(write.draft.event);
+}
+
+@ApiTags('admin schedules')
+@AdminAuth()
+@Controller('admin/v1/pages/:id/schedule')
+export class SchedulesAdminController {
+  constructor(
+    private readonly schedules: SchedulesService,
+    private readonly pages: PagesService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The draft schedule (events as stored); ETag is the page's version" })
+  @ApiOkResponse({ type: ScheduleResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ScheduleResponseDto> {
+    const page = await this.pages.get(id);
+    void reply.header('etag', versionEtag(page.version));
+    return toScheduleResponse(page.draft.schedule ?? emptySchedule());
+  }
+
+  @Put('timezone')
+  @ApiOperation({
+    summary: "Set the schedule's IANA time zone (events keep their local wall-clock times)",
+  })
+  @VersionedWrite()
+  @ApiOkResponse({ type: ScheduleResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: LIVE_CONFLICT })
+  async setTimezone(
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Query() query: LiveQuery,
+    @Body() dto: TimezoneDto,
+    @ReqContext() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ScheduleResponseDto> {
+    const write = await this.schedules.setTimezone(
+      id,
+      parseIfMatch(ifMatch),
+      dto.timezone,
+      query.live ?? false,
+      ctx,
+    );
+    void reply.header('etag', versionEtag(write.page.version));
+    return toScheduleResponse(write.draft.schedule);
+  }
+
+  @Post('events')
+  @ApiOperation({ summary: 'Add an event (201 with its id)' })
+  @VersionedWrite()
+  @ApiCreatedResponse({ type: EventResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: LIVE_CONFLICT })
+  async addEvent(
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Query() query: LiveQuery,
+    @Body() dto: CreateEventDto,
+    @ReqContext() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EventResponseDto> {
+    const write = await this.schedules.addEvent(
+      id,
+      parseIfMatch(ifMatch),
+      dto,
+      query.live ?? false,
+      ctx,
+    );
+    const event = eventOf(reply, write);
+    void reply.header('location', `/admin/v1/pages/${id}/schedule/events/${event.id}`);
+    return event;
+  }
+
+  @Patch('events/:eventId')
+  @ApiOperation({
+    summary: 'Change an event; null removes an optional field. status cancels/restores it whole.',
+  })
+  @VersionedWrite()
+  @ApiOkResponse({ type: EventResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: LIVE_CONFLICT })
+  async updateEvent(
+    @Param('id') id: string,
+    @Param('eventId') eventId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Query() query: LiveQuery,
+    @Body() dto: UpdateEventDto,
+    @ReqContext() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EventResponseDto> {
+    const write = await this.schedules.updateEvent(
+      id,
+      parseIfMatch(ifMatch),
+      eventId,
+      dto,
+      query.live ?? false,
+      ctx,
+    );
+    return eventOf(reply, write);
+  }
+
+  @Delete('events/:eventId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove an event' })
+  @VersionedWrite()
+  @ApiNoContentResponse({ description: "Removed; ETag is the page's new version" })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: LIVE_CONFLICT })
+  async removeEvent(
+    @Param('id') id: string,
+    @Param('eventId') eventId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Query() query: LiveQuery,
+    @ReqContext() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    const write = await this.schedules.removeEvent(
+      id,
+      parseIfMatch(ifMatch),
+      eventId,
+      query.live ?? false,
+      ctx,
+    );
+    void reply.header('etag', versionEtag(write.page.version));
+  }
+
+  @Post('events/:eventId/cancellations')
+  @ApiOperation({
+    summary: 'Cancel one occurrence of a recurring event, named by the local date of its start',
+  })
+  @VersionedWrite()
+  @ApiCreatedResponse({ type: EventResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'No occurrence on that date' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: `The event does not recur, or ${LIVE_CONFLICT}`,
+  })
+  async cancelOccurrence(
+    @Param('id') id: string,
+    @Param('eventId') eventId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Query() query: LiveQuery,
+    @Body() dto: CancellationDto,
+    @ReqContext() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EventResponseDto> {
+    const write = await this.schedules.cancelOccurrence(
+      id,
+      parseIfMatch(ifMatch),
+      eventId,
+      dto.date,
+      query.live ?? false,
+      ctx,
+    );
+    return eventOf(reply, write);
+  }
+
+  @Delete('events/:eventId/cancellations/:date')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Restore a cancelled occurrence' })
+  @VersionedWrite()
+  @ApiNoContentResponse({ description: "Restored; ETag is the page's new version" })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: LIVE_CONFLICT })
+  async restoreOccurrence(
+    @Param('id') id: string,
+    @Param('eventId') eventId: string,
+    @Param('date') date: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Query() query: LiveQuery,
+    @ReqContext() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    const write = await this.schedules.restoreOccurrence(
+      id,
+      parseIfMatch(ifMatch),
+      eventId,
+      date,
+      query.live ?? false,
+      ctx,
+    );
+    void reply.header('etag', versionEtag(write.page.version));
+  }
+}

@@ -1,0 +1,318 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AppConfig } from '../../core/config/app-config';
+import { DomainError } from '../../core/errors/domain.error';
+import { ErrorCode } from '../../core/errors/error-code';
+import { contentEtag } from '../../core/http/preconditions';
+import type { RequestContext } from '../../core/http/request-context';
+import { buildLiveSnapshot } from '../pages/live-snapshot';
+import { PagesService } from '../pages/pages.service';
+import type { PageRecord } from '../pages/schemas/page.types';
+import type { OccurrencesQuery } from './dto/occurrences.dto';
+import { buildIcalFeed } from './ical-feed';
+import { parseLocalDate } from './local-time';
+import { expandSchedule } from './occurrences';
+import { toOccurrencesResponse } from './schedule.presenter';
+import {
+  addEvent,
+  cancelOccurrence,
+  type EditResult,
+  type EventInput,
+  type EventPatch,
+  patchEvent,
+  removeEvent,
+  restoreOccurrence,
+  setTimezone,
+} from './schedule-editor';
+import { resolveWindow } from './schedule-window';
+import { LiveScheduleRecord, SchedulesRepository } from './schedules.repository';
+import { emptySchedule, type Schedule } from './schemas/schedule.types';
+
+type Copy = 'draft' | 'live';
+type Edit = (schedule: Schedule, copy: Copy, now: Date) => EditResult;
+
+export interface ScheduleWrite {
+  page: PageRecord;
+  /** The draft's result (the admin API answers with the draft's view of the event). */
+  draft: EditResult;
+}
+
+/** A cacheable public representation; `render` runs only when the ETag did not match. */
+export interface CachedRepresentation {
+  etag: string;
+  lastModified: Date;
+  render(): string;
+}
+
+function notLive(eventId: string): DomainError {
+  return new DomainError(
+    ErrorCode.InvalidState,
+    `event "${eventId}" is not on the live page; publish the page to make it live`,
+  );
+}
+
+/** Runs `edit` on the live copy, where "no such event" means it was never published. */
+function onLive(
+  edit: () => EditResult,
+  eventId?: string,
+  missingIsNoop = false,
+): EditResult | null {
+  try {
+    return edit();
+  } catch (error) {
+    if (error instanceof DomainError && error.code === ErrorCode.EventNotFound && eventId) {
+      if (missingIsNoop) return null;
+      throw notLive(eventId);
+    }
+    if (error instanceof DomainError && error.code === ErrorCode.ValidationFailed)
+      throw new DomainError(error.code, `${error.message} (on the live page)`);
+    throw error;
+  }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+@Injectable()
+export class SchedulesService {
+  private readonly logger = new Logger(SchedulesService.name);
+
+  constructor(
+    private readonly pages: PagesService,
+    private readonly repo: SchedulesRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  // ---- admin writes ------------------------------------------------------------------------
+
+  async setTimezone(
+    id: string,
+    version: number,
+    timezone: string,
+    live: boolean,
+    ctx: RequestContext,
+  ): Promise<ScheduleWrite> {
+    return this.write(id, version, live, ctx, 'schedule.timezone-set', (schedule, _copy, now) =>
+      setTimezone(schedule, timezone, now),
+    );
+  }
+
+  async addEvent(
+    id: string,
+    version: number,
+    input: EventInput,
+    live: boolean,
+    ctx: RequestContext,
+  ): Promise<ScheduleWrite> {
+    const eventId = randomUUID();
+    const max = this.config.schedules.maxEvents;
+    return this.write(id, version, live, ctx, 'schedule.event-added', (schedule, _copy, now) =>
+      addEvent(schedule, input, eventId, now, max),
+    );
+  }
+
+  async updateEvent(
+    id: string,
+    version: number,
+    eventId: string,
+    patch: EventPatch,
+    live: boolean,
+    ctx: RequestContext,
+  ): Promise<ScheduleWrite> {
+    return this.write(id, version, live, ctx, 'schedule.event-updated', (schedule, copy, now) =>
+      copy === 'draft'
+        ? patchEvent(schedule, eventId, patch, now)
+        : (onLive(() => patchEvent(schedule, eventId, patch, now), eventId) as EditResult),
+    );
+  }
+
+  async removeEvent(
+    id: string,
+    version: number,
+    eventId: string,
+    live: boolean,
+    ctx: RequestContext,
+  ): Promise<ScheduleWrite> {
+    return this.write(id, version, live, ctx, 'schedule.event-removed', (schedule, copy) =>
+      copy === 'draft'
+        ? removeEvent(schedule, eventId)
+        : (onLive(() => removeEvent(schedule, eventId), eventId, true) ?? {
+            schedule,
+            changed: false,
+          }),
+    );
+  }
+
+  async cancelOccurrence(
+    id: string,
+    version: number,
+    eventId: string,
+    date: string,
+    live: boolean,
+    ctx: RequestContext,
+  ): Promise<ScheduleWrite> {
+    return this.write(
+      id,
+      version,
+      live,
+      ctx,
+      'schedule.occurrence-cancelled',
+      (schedule, copy, now) =>
+        copy === 'draft'
+          ? cancelOccurrence(schedule, eventId, date, now)
+          : (onLive(() => cancelOccurrence(schedule, eventId, date, now), eventId) as EditResult),
+      { eventId, date },
+    );
+  }
+
+  async restoreOccurrence(
+    id: string,
+    version: number,
+    eventId: string,
+    date: string,
+    live: boolean,
+    ctx: RequestContext,
+  ): Promise<ScheduleWrite> {
+    if (!parseLocalDate(date))
+      throw new DomainError(ErrorCode.ValidationFailed, `date must be a date YYYY-MM-DD`);
+    const result = await this.write(
+      id,
+      version,
+      live,
+      ctx,
+      'schedule.occurrence-restored',
+      (schedule, copy, now) =>
+        copy === 'draft'
+          ? restoreOccurrence(schedule, eventId, date, now)
+          : (onLive(() => restoreOccurrence(schedule, eventId, date, now), eventId, true) ?? {
+              schedule,
+              changed: false,
+            }),
+      { eventId, date },
+    );
+    if (!result.wrote)
+      throw new DomainError(ErrorCode.NotFound, `the occurrence on ${date} is not cancelled`);
+    return result;
+  }
+
+  /**
+   * One version-checked update of the page: the draft schedule, and with `live` the live
+   * schedule too — re-rendering the live body (so its ETag changes) and recording the CDN paths
+   * in the same write. Other draft edits stay unpublished. FerretDB/DocumentDB have no
+   * positional array updates, so each schedule is written whole.
+   */
+  private async write(
+    id: string,
+    version: number,
+    live: boolean,
+    ctx: RequestContext,
+    action: string,
+    edit: Edit,
+    details: Record<string, unknown> = {},
+  ): Promise<ScheduleWrite & { wrote: boolean }> {
+    const page = await this.pages.getForWrite(id, version);
+    if (live && (page.status !== 'published' || !page.live))
+      throw new DomainError(
+        ErrorCode.InvalidState,
+        `page is ${page.status}, not published: live=true needs a live page`,
+      );
+    const now = new Date();
+    const draft = edit(page.draft.schedule ?? emptySchedule(), 'draft', now);
+    const liveResult = live && page.live ? edit(page.live.content.schedule, 'live', now) : null;
+    if (!draft.changed && !liveResult?.changed) return { page, draft, wrote: false };
+
+    const set: Record<string, unknown> = {};
+    let extra = {};
+    if (draft.changed) set['draft.schedule'] = stripUndefined(draft.schedule);
+    if (liveResult?.changed && page.live) {
+      const content = { ...page.live.content, schedule: stripUndefined(liveResult.schedule) };
+      set.live = buildLiveSnapshot(
+        page.slug,
+        content,
+        page.live.revision,
+        page.live.publishedAt,
+        now,
+      );
+      extra = PagesService.invalidate([page.slug], 'schedule-change', ctx);
+    }
+    const updated = await this.pages.commit(page, version, ctx, set, extra);
+    this.logger.log(
+      {
+        audit: {
+          action,
+          actor: ctx.actor,
+          pageId: updated._id.toHexString(),
+          slug: updated.slug,
+          version: updated.version,
+          eventId: draft.event?.id,
+          live: Boolean(liveResult?.changed),
+          ...details,
+        },
+        requestId: ctx.requestId,
+      },
+      action,
+    );
+    return { page: updated, draft, wrote: true };
+  }
+
+  // ---- public reads ------------------------------------------------------------------------
+
+  private async findLive(slug: string): Promise<LiveScheduleRecord> {
+    const record = await this.repo.findLiveSchedule(slug);
+    if (!record?.live)
+      throw new DomainError(ErrorCode.PageNotFound, `No published page with slug "${slug}"`);
+    return record;
+  }
+
+  async occurrences(slug: string, query: OccurrencesQuery): Promise<CachedRepresentation> {
+    const record = await this.findLive(slug);
+    const schedule = record.live.content.schedule ?? emptySchedule();
+    const window = resolveWindow(
+      query,
+      schedule.timezone,
+      new Date(),
+      this.config.schedules.defaultWindowDays,
+    );
+    const limits = {
+      maxPerEvent: this.config.schedules.maxOccurrencesPerEvent,
+      maxTotal: this.config.schedules.maxOccurrences,
+    };
+    // The answer depends only on the live snapshot, the window and the caps: tag those, and a
+    // revalidation costs one small read and no expansion.
+    const etag = contentEtag(
+      [
+        'occurrences/v1',
+        record.live.etag,
+        window.from.toISO(),
+        window.to.toISO(),
+        limits.maxPerEvent,
+        limits.maxTotal,
+      ].join('|'),
+    );
+    return {
+      etag,
+      lastModified: record.live.updatedAt,
+      render: () => {
+        const { occurrences, truncated } = expandSchedule(schedule, window, limits);
+        return JSON.stringify(
+          toOccurrencesResponse(record.slug, schedule.timezone, window, occurrences, truncated),
+        );
+      },
+    };
+  }
+
+  async feed(slug: string): Promise<CachedRepresentation> {
+    const record = await this.findLive(slug);
+    return {
+      etag: contentEtag(['ics/v1', record.live.etag].join('|')),
+      lastModified: record.live.updatedAt,
+      render: () =>
+        buildIcalFeed({
+          slug: record.slug,
+          title: record.live.content.title,
+          schedule: record.live.content.schedule ?? emptySchedule(),
+        }),
+    };
+  }
+}
