@@ -5,6 +5,9 @@ import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { createApp } from '../../src/app.factory';
 import { AppConfig } from '../../src/core/config/app-config';
+import type { LogShipper } from '../../src/core/logging/log-shipper';
+import { createRootLogger } from '../../src/core/logging/root-logger';
+import { createLogShipper } from '../../src/modules/log-search/log-shipping';
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 export const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -23,30 +26,47 @@ export function isolatedMongoUri(base = process.env.MONGODB_URI): string {
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
+  /** Set when started with `shipLogs`. */
+  logShipper?: LogShipper;
   close(): Promise<void>;
+}
+
+export interface StartAppOptions {
+  /**
+   * Log through the real root logger into the in-app shipper (OPENSEARCH_URL required), as a
+   * local run with the stack's settings does; nothing goes to stdout. `logger` is then unused.
+   */
+  shipLogs?: boolean;
 }
 
 /** Boots the whole service in-process against the real local stack. */
 export async function startApp(
   overrides: Record<string, string> = {},
   logger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  options: StartAppOptions = {},
 ): Promise<TestApp> {
   const config = AppConfig.fromEnvironment({
     ...process.env,
     NODE_ENV: 'test',
     MONGODB_URI: isolatedMongoUri(),
     ADMIN_TOKEN,
-    LOG_SHIPPER_ENABLED: 'false',
+    LOG_SHIPPER_ENABLED: options.shipLogs ? 'true' : 'false',
     // Test files run in parallel: no fixed metrics port (metrics e2e pick a free one).
     METRICS_PORT: '0',
     ...overrides,
   });
-  const app = await createApp(config, { logger });
+  const logShipper = options.shipLogs ? createLogShipper(config) : undefined;
+  if (options.shipLogs && !logShipper) throw new Error('shipLogs needs OPENSEARCH_URL');
+  const app = await createApp(
+    config,
+    logShipper ? { logger: createRootLogger(config, logShipper), logShipper } : { logger },
+  );
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,
     config,
+    logShipper,
     async close() {
       const connection = app.get<Connection>(getConnectionToken());
       await connection.dropDatabase().catch(() => undefined);
