@@ -20,7 +20,7 @@ export function parseLocal(value: unknown, allDay: boolean): Floating | null {
   const match = (allDay ? DATE : DATE_TIME).exec(value);
   if (!match) return null;
   const [year, month, day, hour = 0, minute = 0] = match.slice(1).map(Number);
-  if (year < MIN_YEAR || year > MAX_YEAR) return null;
+  if (year < MIN_YEAR || year > MAX_YEAR || hour > 23 || minute > 59) return null;
   const dt = DateTime.fromObject({ year, month, day, hour, minute }, { zone: 'utc' });
   return dt.isValid ? dt.toJSDate() : null;
 }

@@ -297,6 +297,18 @@ export function eachOccurrence(
  * iterating to year 9999.
  */
 export function startsOnRule(rule: RecurrenceRule, start: Floating): boolean {
+  const { freq, byweekday, bymonth } = rule.options;
+  if (freq === Frequency.DAILY || freq === Frequency.WEEKLY) {
+    // Daily and weekly rules only filter by weekday and month here (see parseRecurrence), so
+    // the answer is direct, and cheaper than a probe that may walk 400 years day by day.
+    const weekday = (start.getUTCDay() + 6) % 7;
+    const days = asArray(byweekday).map((d) => (d instanceof Weekday ? d.weekday : d));
+    const months = asArray(bymonth);
+    return (
+      (days.length === 0 || days.includes(weekday)) &&
+      (months.length === 0 || months.includes(start.getUTCMonth() + 1))
+    );
+  }
   const shift = 400 * Math.floor((9998 - start.getUTCFullYear()) / 400);
   const shifted = new Date(start.getTime());
   shifted.setUTCFullYear(start.getUTCFullYear() + shift);
