@@ -30,19 +30,19 @@ function parsedOccurrences(ics: string, w: Window) {
   const out: { uid: string; start: number; end: number; status: string }[] = [];
   for (const component of Object.values(ical.sync.parseICS(ics))) {
     if (!component || component.type !== 'VEVENT') continue;
-    const vevent = component as Parsed;
+    const vevent = component;
     for (const instance of ical.expandRecurringEvent(vevent, {
       from: w.from.toJSDate(),
       to: w.to.toJSDate(),
       expandOngoing: true,
     })) {
-      const start = new Date(instance.start as unknown as Date).getTime();
+      const start = new Date(instance.start).getTime();
       if (start >= w.to.toMillis()) continue; // node-ical's `to` is inclusive
       out.push({
         uid: vevent.uid,
         start,
-        end: new Date(instance.end as unknown as Date).getTime(),
-        status: (instance.event as Parsed).status === 'CANCELLED' ? 'cancelled' : 'scheduled',
+        end: new Date(instance.end).getTime(),
+        status: instance.event.status === 'CANCELLED' ? 'cancelled' : 'scheduled',
       });
     }
   }
