@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import request from 'supertest';
 import { ShutdownState } from '../src/core/lifecycle/shutdown-state';
 import { MetricsServer } from '../src/core/metrics/metrics.server';
 import { auth, startApp, type TestApp } from './support/app';
+import { freePort } from './support/free-port';
 import { pagesClient } from './support/pages-client';
 
 interface Sample {
@@ -33,17 +33,6 @@ function valueOf(samples: Sample[], name: string, labels: Record<string, string>
     .filter((s) => s.name === name)
     .filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe('metrics', () => {

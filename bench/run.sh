@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Load benchmark (not a test): GET /v1/pages/:slug of the built service against a raw node:http
+# server answering a same-size JSON body, same machine, same run. Tunables:
+#   BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Starts the local stack if needed and leaves it running (others may be using it).
+bash scripts/stack.sh up
+set -a
+# shellcheck disable=SC1090
+source <(bash scripts/stack.sh env)
+set +a
+
+npm run --silent build
+# Node 24 runs the TypeScript file directly (type stripping); `node` here is the project's.
+node --disable-warning=ExperimentalWarning --disable-warning=MODULE_TYPELESS_PACKAGE_JSON \
+  bench/http.bench.ts
