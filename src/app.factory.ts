@@ -6,12 +6,7 @@ import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
-import {
-  AllExceptionsFilter,
-  errorBody,
-  logError,
-  mapError,
-} from './core/errors/all-exceptions.filter';
+import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { createValidationPipe } from './core/errors/validation';
 import type { LogShipper } from './core/logging/log-shipper';
 import {
@@ -92,16 +87,6 @@ export async function createApp(
     );
     done();
   });
-  // Errors raised by Fastify itself (body parsing, limits) before Nest sees the request.
-  fastify.setErrorHandler((error, request, reply) => {
-    const mapped = mapError(error);
-    logError(mapped, error, request);
-    void reply
-      .status(mapped.status)
-      .header('cache-control', 'no-store')
-      .send(errorBody(mapped, request.id));
-  });
-
   setupSwagger(app);
   return app;
 }
