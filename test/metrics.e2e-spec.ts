@@ -151,3 +151,44 @@ describe('metrics', () => {
     ).toBe(1);
   });
 });
+
+describe('operational metrics of other modules', () => {
+  let t: TestApp;
+  let metricsUrl: string;
+
+  beforeAll(async () => {
+    // The worker is off, so what a publish records stays in the backlog.
+    t = await startApp({
+      METRICS_PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      CDN_INVALIDATION_WORKER_ENABLED: 'false',
+      CLOUDFRONT_DISTRIBUTION_ID: 'EMETRICSTEST',
+    });
+    metricsUrl = `http://127.0.0.1:${t.app.get(MetricsServer).port}`;
+  });
+  afterAll(async () => t?.close());
+
+  const scrapeText = async () => (await request(metricsUrl).get('/metrics').expect(200)).text;
+
+  it('declares the invalidation and log-shipper metrics', async () => {
+    const text = await scrapeText();
+    for (const [name, type] of [
+      ['cache_invalidation_backlog', 'gauge'],
+      ['cache_invalidation_oldest_pending_age_seconds', 'gauge'],
+      ['cache_invalidation_failed_total', 'counter'],
+      ['log_shipper_dropped_total', 'counter'],
+    ]) {
+      expect(text).toContain(`# TYPE ${name} ${type}`);
+    }
+  });
+
+  it('shows a publish in the invalidation backlog and its age', async () => {
+    const before = parse(await scrapeText());
+    await pagesClient(t.app).createPublished();
+    const after = parse(await scrapeText());
+    expect(
+      valueOf(after, 'cache_invalidation_backlog') - valueOf(before, 'cache_invalidation_backlog'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(valueOf(after, 'cache_invalidation_oldest_pending_age_seconds')).toBeGreaterThan(0);
+  });
+});
