@@ -12,8 +12,8 @@ import {
   BatchSchema,
   INVALIDATION_MODEL,
   InvalidationSchema,
-  SEND_TICKET_MODEL,
-  SendTicketSchema,
+  TOKEN_MODEL,
+  TokenSchema,
 } from './schemas/invalidation.schema';
 
 /** Turns every public change (recorded in page outboxes) into CloudFront invalidations. */
@@ -23,7 +23,7 @@ import {
     MongooseModule.forFeature([
       { name: INVALIDATION_MODEL, schema: InvalidationSchema },
       { name: BATCH_MODEL, schema: BatchSchema },
-      { name: SEND_TICKET_MODEL, schema: SendTicketSchema },
+      { name: TOKEN_MODEL, schema: TokenSchema },
     ]),
   ],
   controllers: [CacheInvalidationAdminController],

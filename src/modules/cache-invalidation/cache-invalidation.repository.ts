@@ -6,12 +6,19 @@ import { PAGE_MODEL } from '../pages/schemas/page.schema';
 import type { PageRecord } from '../pages/schemas/page.types';
 import type { CdnOutboxEntry } from './outbox.types';
 import { countPaths, type PathCounts } from './public-paths';
-import { BATCH_MODEL, INVALIDATION_MODEL, SEND_TICKET_MODEL } from './schemas/invalidation.schema';
+import { BATCH_MODEL, INVALIDATION_MODEL, TOKEN_MODEL } from './schemas/invalidation.schema';
 import type {
   BatchRecord,
   InvalidationRecord,
   InvalidationStatus,
 } from './schemas/invalidation.types';
+
+interface TokenRecord {
+  _id: string;
+  batchId?: string;
+  owner?: string;
+  createdAt: Date;
+}
 
 export interface PageOutbox {
   _id: Types.ObjectId;
@@ -28,14 +35,41 @@ export class CacheInvalidationRepository implements OnModuleInit {
   constructor(
     @InjectModel(INVALIDATION_MODEL) private readonly items: Model<InvalidationRecord>,
     @InjectModel(BATCH_MODEL) private readonly batches: Model<BatchRecord>,
-    @InjectModel(SEND_TICKET_MODEL)
-    private readonly tickets: Model<{ _id: string; nextSendAt: Date; holder?: string }>,
+    @InjectModel(TOKEN_MODEL) private readonly tokens: Model<TokenRecord>,
     @InjectModel(PAGE_MODEL) private readonly pages: Model<PageRecord>,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await this.items.createIndexes();
     await this.batches.createIndexes();
+    await this.tokens.createIndexes();
+  }
+
+  // --- tokens: the atomic claims ------------------------------------------------------------
+
+  /** True if this caller created the token (won the claim); false if it already existed. */
+  async takeToken(
+    id: string,
+    fields: Omit<TokenRecord, '_id' | 'createdAt'> = {},
+  ): Promise<boolean> {
+    try {
+      await this.tokens.insertMany([{ _id: id, ...fields, createdAt: new Date() }]);
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The items that won a place in the batch (their claim tokens name it). */
+  async claimedItemIds(batchId: string): Promise<string[]> {
+    const rows = await this.tokens.find({ batchId }, { _id: 1 }).lean<{ _id: string }[]>().exec();
+    return rows.map((r) => r._id.split(':')[1]);
+  }
+
+  /** Old tokens only fence work long finished; dropping them keeps the collection small. */
+  async pruneTokens(before: Date): Promise<void> {
+    await this.tokens.deleteMany({ createdAt: { $lt: before } }).exec();
   }
 
   // --- the outbox inside pages -------------------------------------------------------------
@@ -113,13 +147,21 @@ export class CacheInvalidationRepository implements OnModuleInit {
     return this.items.countDocuments({ status: { $in: statuses } }).exec();
   }
 
-  /** Claims still-unbatched items for a batch; an item can only ever join one batch. */
-  async claimItems(ids: string[], batchId: string, now: Date): Promise<void> {
+  /** Records on the items that they joined the batch (after their tokens were won). */
+  async markClaimed(ids: string[], batchId: string, now: Date): Promise<void> {
     await this.items
       .updateMany(
-        { _id: { $in: ids }, status: 'pending', batchId: null },
+        { _id: { $in: ids } },
         { $set: { batchId, status: 'in-progress', updatedAt: now } },
       )
+      .exec();
+  }
+
+  async itemsByIds(ids: string[]): Promise<InvalidationRecord[]> {
+    return this.items
+      .find({ _id: { $in: ids } })
+      .sort({ createdAt: 1 })
+      .lean<InvalidationRecord[]>()
       .exec();
   }
 
@@ -127,12 +169,12 @@ export class CacheInvalidationRepository implements OnModuleInit {
     return this.items.find({ batchId }).sort({ createdAt: 1 }).lean<InvalidationRecord[]>().exec();
   }
 
-  /** Puts items claimed for a batch back to pending, except those the batch froze. */
-  async releaseItems(batchId: string, keepIds: string[], now: Date): Promise<void> {
+  /** Hands items back to pending under a new generation, so they can be claimed again. */
+  async requeueClaimed(ids: string[], now: Date): Promise<void> {
     await this.items
       .updateMany(
-        { batchId, _id: { $nin: keepIds } },
-        { $set: { batchId: null, status: 'pending', updatedAt: now } },
+        { _id: { $in: ids } },
+        { $set: { batchId: null, status: 'pending', updatedAt: now }, $inc: { generation: 1 } },
       )
       .exec();
   }
@@ -165,6 +207,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
         { _id: id, status: { $in: ['failed', 'skipped'] } },
         {
           $set: { status: 'pending', batchId: null, attempts: 0, updatedAt: now },
+          $inc: { generation: 1 },
           $unset: { cloudFrontId: 1, sentAt: 1, completedAt: 1 },
         },
         { returnDocument: 'after' },
@@ -185,21 +228,39 @@ export class CacheInvalidationRepository implements OnModuleInit {
 
   /**
    * Leases the batch that is due soonest and not leased (or whose lease expired: its worker
-   * died). findOneAndUpdate without projection: FerretDB rejects one.
+   * died). The lease is won by inserting the token of its next generation, then recorded on the
+   * batch, which is re-read: what a loser saw before may be stale.
    */
   async claimDueBatch(owner: string, now: Date, leaseMs: number): Promise<BatchRecord | null> {
-    return this.batches
-      .findOneAndUpdate(
-        {
-          status: { $in: ['assembling', 'sending', 'sent'] },
-          nextAttemptAt: { $lte: now },
-          $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }],
-        },
-        { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) } },
-        { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
-      )
-      .lean<BatchRecord>()
+    const due = await this.batches
+      .find({
+        status: { $in: ['assembling', 'sending', 'sent'] },
+        nextAttemptAt: { $lte: now },
+        $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }],
+      })
+      .sort({ nextAttemptAt: 1 })
+      .limit(5)
+      .lean<BatchRecord[]>()
       .exec();
+    for (const batch of due) {
+      const leaseGen = (batch.leaseGen ?? 0) + 1;
+      if (!(await this.takeToken(`lease:${batch._id}:${leaseGen}`, { owner }))) continue;
+      await this.batches
+        .updateOne(
+          { _id: batch._id },
+          {
+            $set: {
+              leaseGen,
+              leaseOwner: owner,
+              leaseUntil: new Date(now.getTime() + leaseMs),
+            },
+          },
+        )
+        .exec();
+      const fresh = await this.findBatch(batch._id);
+      if (fresh?.leaseGen === leaseGen) return fresh;
+    }
+    return null;
   }
 
   /**
@@ -207,12 +268,16 @@ export class CacheInvalidationRepository implements OnModuleInit {
    * still valid at that time). False: the lease was lost and the caller must stop.
    */
   async updateOwnedBatch(
-    id: string,
+    batch: Pick<BatchRecord, '_id' | 'leaseGen'>,
     owner: string,
     update: UpdateQuery<BatchRecord>,
     extra: { liveAt?: Date; status?: BatchRecord['status'] } = {},
   ): Promise<boolean> {
-    const filter: Record<string, unknown> = { _id: id, leaseOwner: owner };
+    const filter: Record<string, unknown> = {
+      _id: batch._id,
+      leaseOwner: owner,
+      leaseGen: batch.leaseGen,
+    };
     if (extra.liveAt) filter.leaseUntil = { $gt: extra.liveAt };
     if (extra.status) filter.status = extra.status;
     const result = await this.batches.updateOne(filter, update).exec();
@@ -246,37 +311,19 @@ export class CacheInvalidationRepository implements OnModuleInit {
     await this.batches.updateMany(filter, { $set: { leaseOwner: null, leaseUntil: null } }).exec();
   }
 
-  // --- send tickets: one CreateInvalidation per interval per distribution, across replicas ---
+  // --- send slots: one CreateInvalidation per interval per distribution, across replicas ---
 
-  /** Takes the distribution's send ticket if it is free; otherwise returns how long to wait. */
-  async takeSendTicket(
+  /** Wins the current send slot of the distribution, or says how long until the next one. */
+  async takeSendSlot(
     distributionId: string,
     owner: string,
     now: Date,
     intervalMs: number,
   ): Promise<{ granted: true } | { granted: false; waitMs: number }> {
-    for (let i = 0; i < 2; i++) {
-      const taken = await this.tickets
-        .findOneAndUpdate(
-          { _id: distributionId, nextSendAt: { $lte: now } },
-          { $set: { nextSendAt: new Date(now.getTime() + intervalMs), holder: owner } },
-          { returnDocument: 'after' },
-        )
-        .lean()
-        .exec();
-      if (taken) return { granted: true };
-      const current = await this.tickets.findById(distributionId).lean().exec();
-      if (current)
-        return {
-          granted: false,
-          waitMs: Math.max(1, current.nextSendAt.getTime() - now.getTime()),
-        };
-      try {
-        await this.tickets.insertMany([{ _id: distributionId, nextSendAt: new Date(0) }]);
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-      }
-    }
-    return { granted: false, waitMs: Math.max(1, intervalMs) };
+    if (intervalMs <= 0) return { granted: true };
+    const slot = Math.floor(now.getTime() / intervalMs);
+    const id = `slot:${distributionId}:${String(slot).padStart(16, '0')}`;
+    if (await this.takeToken(id, { owner })) return { granted: true };
+    return { granted: false, waitMs: Math.max(1, (slot + 1) * intervalMs - now.getTime()) };
   }
 }

@@ -25,6 +25,9 @@ import type { BatchRecord, InvalidationRecord } from './schemas/invalidation.typ
 const OUTBOX_PAGES_PER_POLL = 200;
 const PLAN_CANDIDATES = 1000;
 const BATCHES_PER_POLL = 20;
+/** Claim tokens only fence work in progress; a week-old one fences nothing. */
+const TOKEN_RETENTION_MS = 7 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 /**
  * Moves public changes from page outboxes to CloudFront, safely with any number of replicas:
@@ -34,7 +37,9 @@ const BATCHES_PER_POLL = 20;
  * 2. assemble: once the oldest pending item is `batchWindowMs` old, pending items are claimed into
  *    a new batch (an item joins at most one batch), up to CloudFront's per-request path limits,
  *    and the batch's paths and CallerReference are frozen.
- * 3. send: batches are leased (findOneAndUpdate with expiry); an expired lease is taken over.
+ * 3. send: batches are leased with an expiry; an expired lease is taken over. Every claim (item
+ *    into batch, lease generation, attempt n) is won by inserting a token with a unique id: that
+ *    is atomic on DocumentDB and on FerretDB, where conditional updates are not.
  *    Before a request leaves, the attempt is recorded and the batch marked `uncertain`; a batch
  *    found uncertain (crash, timeout, dropped connection) is first looked up in CloudFront by its
  *    CallerReference, so it is never created twice. Done only once CloudFront accepted it.
@@ -50,6 +55,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
   private stopped = true;
   /** The batch whose CreateInvalidation is on the wire: its lease is kept through shutdown. */
   private inFlight: string | null = null;
+  private lastPrune = 0;
 
   constructor(
     config: AppConfig,
@@ -104,6 +110,10 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
       return;
     }
     await this.assemble();
+    if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = Date.now();
+      await this.repo.pruneTokens(new Date(Date.now() - TOKEN_RETENTION_MS));
+    }
     for (let i = 0; i < BATCHES_PER_POLL && !this.stopped; i++) {
       const batch = await this.repo.claimDueBatch(this.owner, new Date(), this.settings.leaseMs);
       if (!batch) break;
@@ -156,7 +166,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     }
     if (plan.items.length === 0) return;
     const batchId = new Types.ObjectId().toHexString();
-    await this.repo.insertBatch({
+    const batch: BatchRecord = {
       _id: batchId,
       distributionId: this.cloudFront.distributionId!,
       status: 'assembling',
@@ -166,25 +176,32 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
       attempts: 0,
       uncertain: false,
       nextAttemptAt: now,
+      leaseGen: 1,
       leaseOwner: this.owner,
       leaseUntil: new Date(now.getTime() + this.settings.leaseMs),
       createdAt: now,
       updatedAt: now,
-    });
-    await this.repo.claimItems(ids(plan.items), batchId, now);
-    const frozen = await this.freeze(batchId);
+    };
+    await this.repo.insertBatch(batch);
+    // An item joins the batch only by winning its claim token: never two batches.
+    const claimed: string[] = [];
+    for (const item of plan.items)
+      if (await this.repo.takeToken(`item:${item._id}:${item.generation ?? 0}`, { batchId }))
+        claimed.push(item._id);
+    await this.repo.markClaimed(claimed, batchId, now);
+    const frozen = await this.freeze(batch, claimed);
     if (frozen) await this.send(frozen);
   }
 
   /**
-   * Fixes the batch's content: exactly the items that joined it. Also finishes the assembly of a
-   * batch whose worker died half-way.
+   * Fixes the batch's content: exactly the items whose claim tokens name it. Also finishes the
+   * assembly of a batch whose worker died half-way (then `claimedByMe` is empty).
    */
-  private async freeze(batchId: string): Promise<BatchRecord | null> {
+  private async freeze(batch: BatchRecord, claimedByMe: string[]): Promise<BatchRecord | null> {
     const now = new Date();
-    const items = await this.repo.itemsOfBatch(batchId);
+    const items = await this.repo.itemsByIds(await this.repo.claimedItemIds(batch._id));
     if (items.length === 0) {
-      await this.repo.deleteOwnedBatch(batchId, this.owner);
+      await this.repo.deleteOwnedBatch(batch._id, this.owner);
       return null;
     }
     const paths = [...new Set(items.flatMap((i) => i.paths))].sort();
@@ -193,18 +210,25 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
       itemIds: ids(items),
       requestIds: requestIds(items),
       paths,
-      callerReference: callerReference(batchId, paths),
+      callerReference: callerReference(batch._id, paths),
       updatedAt: now,
     };
     if (
-      await this.repo.updateOwnedBatch(batchId, this.owner, { $set: set }, { status: 'assembling' })
-    )
-      return this.repo.findBatch(batchId);
-    // Lost the lease while assembling: whoever froze the batch keeps its items; give back the rest.
-    const batch = await this.repo.findBatch(batchId);
-    if (!batch) await this.repo.releaseItems(batchId, [], now);
-    else if (batch.status !== 'assembling')
-      await this.repo.releaseItems(batchId, batch.itemIds, now);
+      await this.repo.updateOwnedBatch(batch, this.owner, { $set: set }, { status: 'assembling' })
+    ) {
+      await this.repo.markClaimed(set.itemIds, batch._id, now);
+      return { ...batch, ...set };
+    }
+    // Lost the lease while assembling (we were slower than the lease). Whoever froze the batch
+    // keeps the items it saw; items we claimed after that go back to pending, under a new
+    // generation so that they can be claimed again.
+    const current = await this.repo.findBatch(batch._id);
+    if (current?.status === 'assembling') return null; // its new owner will freeze our claims too
+    const kept = new Set(current?.itemIds ?? []);
+    await this.repo.requeueClaimed(
+      claimedByMe.filter((id) => !kept.has(id)),
+      now,
+    );
     return null;
   }
 
@@ -213,7 +237,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
   private async handle(batch: BatchRecord): Promise<void> {
     switch (batch.status) {
       case 'assembling': {
-        const frozen = await this.freeze(batch._id);
+        const frozen = await this.freeze(batch, []);
         if (frozen) await this.send(frozen);
         return;
       }
@@ -246,20 +270,23 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     const inProgress = await this.repo.inProgressCounts(batch.distributionId, batch._id);
     if (!fitsInProgress(countPaths(batch.paths), inProgress))
       return this.defer(batch, this.settings.statusPollMs);
-    const ticket = await this.repo.takeSendTicket(
+    const slot = await this.repo.takeSendSlot(
       batch.distributionId,
       this.owner,
       new Date(),
       this.settings.sendIntervalMs,
     );
-    if (!ticket.granted) return this.defer(batch, ticket.waitMs);
+    if (!slot.granted) return this.defer(batch, slot.waitMs);
 
-    // Fence: record the attempt and renew the lease before the request leaves. The lease then
-    // outlives the request (lease >= 2 x request timeout), so nobody else can send meanwhile.
-    const now = new Date();
+    // Fence: win this attempt's token (only one worker can ever make attempt n), then record the
+    // attempt and renew the lease before the request leaves. The lease outlives the request
+    // (lease >= 2 x request timeout), so nobody takes the batch over while it is on the wire.
     const attempt = batch.attempts + 1;
+    if (!(await this.repo.takeToken(`attempt:${batch._id}:${attempt}`, { owner: this.owner })))
+      return;
+    const now = new Date();
     const fenced = await this.repo.updateOwnedBatch(
-      batch._id,
+      batch,
       this.owner,
       {
         $set: {
@@ -297,7 +324,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
         'CDN invalidation attempt failed; will retry',
       );
       const now = new Date();
-      await this.repo.updateOwnedBatch(batch._id, this.owner, {
+      await this.repo.updateOwnedBatch(batch, this.owner, {
         $set: {
           uncertain: c.maybeApplied,
           lastError: c.message,
@@ -322,7 +349,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
       lastError: c.message,
       updatedAt: now,
     });
-    await this.repo.updateOwnedBatch(batch._id, this.owner, {
+    await this.repo.updateOwnedBatch(batch, this.owner, {
       $set: {
         status: 'failed',
         lastError: c.message,
@@ -342,7 +369,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
   ): Promise<void> {
     const now = new Date();
     const completed = isCompleted(invalidation.status);
-    const owned = await this.repo.updateOwnedBatch(batch._id, this.owner, {
+    const owned = await this.repo.updateOwnedBatch(batch, this.owner, {
       $set: {
         status: completed ? 'completed' : 'sent',
         cloudFrontId: invalidation.id,
@@ -392,7 +419,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
       return this.defer(batch, this.settings.statusPollMs, undefined, status);
     const now = new Date();
     await this.repo.syncItems(batch._id, { status: 'completed', completedAt: now, updatedAt: now });
-    await this.repo.updateOwnedBatch(batch._id, this.owner, {
+    await this.repo.updateOwnedBatch(batch, this.owner, {
       $set: {
         status: 'completed',
         cloudFrontStatus: status,
@@ -418,7 +445,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     cloudFrontStatus?: string,
   ): Promise<void> {
     const now = new Date();
-    await this.repo.updateOwnedBatch(batch._id, this.owner, {
+    await this.repo.updateOwnedBatch(batch, this.owner, {
       $set: {
         nextAttemptAt: new Date(now.getTime() + delayMs),
         leaseOwner: null,

@@ -36,6 +36,8 @@ export class CloudFrontGateway implements OnApplicationShutdown {
           region: cf.region,
           endpoint: cf.endpoint,
           maxAttempts: 1,
+          // Names the replica in CloudTrail (and lets fault tests tell senders apart).
+          customUserAgent: [['sa-pid', String(process.pid)]],
           requestHandler: {
             requestTimeout: cf.requestTimeoutMs,
             connectionTimeout: Math.min(cf.requestTimeoutMs, 5000),

@@ -92,11 +92,15 @@ describe('backoffMs', () => {
     expect(backoffMs(20, 100, 10_000, () => 1)).toBe(10_000);
     expect(backoffMs(4, 100, 10_000, () => 0)).toBe(0);
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 0.999 }), (n, r) => {
-        const ms = backoffMs(n, 100, 5000, () => r);
-        expect(ms).toBeGreaterThanOrEqual(0);
-        expect(ms).toBeLessThanOrEqual(5000);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 0.999, noNaN: true }),
+        (n, r) => {
+          const ms = backoffMs(n, 100, 5000, () => r);
+          expect(ms).toBeGreaterThanOrEqual(0);
+          expect(ms).toBeLessThanOrEqual(5000);
+        },
+      ),
     );
   });
 });

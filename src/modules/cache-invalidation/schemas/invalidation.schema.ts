@@ -3,10 +3,10 @@ import { BATCH_STATUSES, INVALIDATION_STATUSES } from './invalidation.types';
 
 export const INVALIDATIONS_COLLECTION = 'cdn_invalidations';
 export const BATCHES_COLLECTION = 'cdn_invalidation_batches';
-export const SEND_TICKETS_COLLECTION = 'cdn_invalidation_tickets';
+export const TOKENS_COLLECTION = 'cdn_invalidation_tokens';
 export const INVALIDATION_MODEL = 'CdnInvalidation';
 export const BATCH_MODEL = 'CdnInvalidationBatch';
-export const SEND_TICKET_MODEL = 'CdnInvalidationTicket';
+export const TOKEN_MODEL = 'CdnInvalidationToken';
 
 // String ids: an invalidation keeps the id of the outbox entry it came from, which is what makes
 // moving it out of the page idempotent (upsert by that id, then pull it from the page).
@@ -20,6 +20,8 @@ export const InvalidationSchema = new Schema(
     paths: { type: [String], required: true },
     status: { type: String, enum: INVALIDATION_STATUSES, required: true },
     batchId: { type: String, default: null },
+    /** Bumped when an item is handed back or retried, so that it can be claimed afresh. */
+    generation: { type: Number, default: 0 },
     attempts: { type: Number, default: 0 },
     lastError: String,
     cloudFrontId: String,
@@ -47,6 +49,7 @@ export const BatchSchema = new Schema(
     uncertain: { type: Boolean, default: false },
     firstAttemptAt: Date,
     nextAttemptAt: { type: Date, required: true },
+    leaseGen: { type: Number, default: 0 },
     leaseOwner: { type: String, default: null },
     leaseUntil: { type: Date, default: null },
     cloudFrontId: String,
@@ -60,12 +63,23 @@ export const BatchSchema = new Schema(
 );
 BatchSchema.index({ status: 1, nextAttemptAt: 1 }, { name: 'status_due' });
 
-/** One document per distribution: the next moment any replica may call CreateInvalidation. */
-export const SendTicketSchema = new Schema(
+/**
+ * Claims that only one worker may ever win, as documents with a unique _id: an insert is atomic
+ * on DocumentDB and FerretDB alike, where a conditional update is not on FerretDB (it reads and
+ * writes in separate steps, so two workers can both "win" a findOneAndUpdate). Ids:
+ * - `item:<itemId>:<generation>`   the item joins `batchId`
+ * - `lease:<batchId>:<generation>` one lease generation of a batch
+ * - `attempt:<batchId>:<n>`        the n-th CreateInvalidation of a batch
+ * - `slot:<distributionId>:<n>`    the n-th send interval of a distribution (rate limit)
+ */
+export const TokenSchema = new Schema(
   {
     _id: { type: String, required: true },
-    nextSendAt: { type: Date, required: true },
-    holder: String,
+    batchId: String,
+    owner: String,
+    createdAt: { type: Date, required: true },
   },
-  { collection: SEND_TICKETS_COLLECTION, versionKey: false, _id: false },
+  { collection: TOKENS_COLLECTION, versionKey: false, _id: false },
 );
+TokenSchema.index({ batchId: 1 }, { name: 'batch' });
+TokenSchema.index({ createdAt: 1 }, { name: 'created' });

@@ -31,6 +31,7 @@ export interface InvalidationRecord {
   paths: string[];
   status: InvalidationStatus;
   batchId: string | null;
+  generation?: number;
   attempts: number;
   lastError?: string;
   cloudFrontId?: string;
@@ -64,6 +65,7 @@ export interface BatchRecord {
   uncertain: boolean;
   firstAttemptAt?: Date;
   nextAttemptAt: Date;
+  leaseGen: number;
   leaseOwner: string | null;
   leaseUntil: Date | null;
   cloudFrontId?: string;
