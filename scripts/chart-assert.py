@@ -6,7 +6,7 @@ Runs with the tools venv from scripts/tools.sh (PyYAML, kubernetes-validate, lup
   chart-assert.py schema RENDERED.yaml [-k 1.29 -k 1.37]
       every built-in object against the Kubernetes JSON schemas (strict: unknown fields fail);
       monitoring.coreos.com objects are left to k8s-validate, which knows their Go types.
-  chart-assert.py rendered RENDERED.yaml VALUES.yaml [--env-schema src/core/config/environment.schema.ts]
+  chart-assert.py rendered RENDERED.yaml VALUES.yaml [--env-schema src/core/config/environment.schema.ts] [--src src]
       the chart's promises: public Ingress only /v1, admin Ingress VPN-only, hardened pod,
       probes, drain timing, config/secret wiring, env var names, alarms, Fluent Bit output.
   chart-assert.py lua RENDERED.yaml
@@ -342,6 +342,31 @@ def check_rules(docs, values):
             fail(f"PrometheusRule: alert {r['alert']} has no runbook_url")
 
 
+# Metrics that come from elsewhere than the service's own code.
+EXTERNAL_METRIC = re.compile(r"^(up|kube_\w+|fluentbit_\w+|nodejs_\w+|process_\w+)$")
+
+
+def check_rule_metrics(docs, src_dir):
+    """Every service metric an alert uses is registered somewhere in src/ (catches renames)."""
+    if not src_dir or not os.path.isdir(src_dir):
+        return
+    source = ""
+    for d, _, names in os.walk(src_dir):
+        for n in names:
+            if n.endswith(".ts") and not n.endswith(".spec.ts"):
+                with open(os.path.join(d, n)) as f:
+                    source += f.read()
+    for pr in by_kind(docs, "PrometheusRule"):
+        for g in dig(pr, "spec", "groups", default=[]):
+            for r in g.get("rules", []):
+                for m in set(re.findall(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{", str(r.get("expr", "")))):
+                    if EXTERNAL_METRIC.match(m):
+                        continue
+                    base = re.sub(r"_(bucket|sum|count)$", "", m)
+                    if f"'{base}'" not in source and f'"{base}"' not in source:
+                        fail(f"alert {r.get('alert')}: metric {m} is not registered in {src_dir}")
+
+
 def check_fluent_bit(docs, values, namespace, fullname):
     cms = [d for d in by_kind(docs, "ConfigMap") if d["metadata"]["name"].endswith("-fluent-bit")]
     if not dig(values, "fluentBit", "enabled"):
@@ -450,6 +475,7 @@ def cmd_rendered(args):
             fail(f"ServiceMonitor scrapes {eps}, expected port metrics path /metrics")
     if dig(values, "metrics", "prometheusRule", "enabled"):
         check_rules(docs, values)
+        check_rule_metrics(docs, args.src)
 
     check_fluent_bit(docs, values, namespace, fullname)
     finish("rendered")
@@ -628,6 +654,7 @@ def main():
     r.add_argument("values")
     r.add_argument("--namespace", default="sponsored-agents")
     r.add_argument("--env-schema")
+    r.add_argument("--src", help="service sources, to check the metric names alerts use")
     r.set_defaults(fn=cmd_rendered)
     lu = sub.add_parser("lua")
     lu.add_argument("rendered")

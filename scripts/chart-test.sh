@@ -103,7 +103,7 @@ for values in "${sets[@]}"; do
   check "$set_name: Kubernetes JSON schemas (strict)" "$PY" scripts/chart-assert.py schema "$rendered" "${kv_args[@]}"
   check "$set_name: k8s-validate (strict types, references, PromQL)" "$BIN/k8s-validate" "$rendered"
   check "$set_name: chart assertions" "$PY" scripts/chart-assert.py rendered "$rendered" "$values" \
-    --namespace "$NS" --env-schema src/core/config/environment.schema.ts
+    --namespace "$NS" --env-schema src/core/config/environment.schema.ts --src src
 done
 
 # --- bad values must fail with a message naming the value ---------------------------------------
