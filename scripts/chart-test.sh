@@ -83,6 +83,25 @@ expect_render_failure() {
   echo "failed as expected: $(grep -F -- "$message" <<<"$err" | head -1)"
 }
 
+# NOTES.txt is only rendered by install/upgrade, which need a cluster; render it through a copy of
+# the chart where a ConfigMap carries it, and look for missing values.
+NOTES_CHART="$OUT/notes-chart"
+cp -r "$CHART" "$NOTES_CHART"
+cp "$CHART/templates/NOTES.txt" "$NOTES_CHART/notes-src.txt"
+printf '%s\n' 'apiVersion: v1' 'kind: ConfigMap' 'metadata:' '  name: notes' 'data:' \
+  '  notes: {{ tpl (.Files.Get "notes-src.txt") . | toJson }}' >"$NOTES_CHART/templates/notes-render.yaml"
+notes() { # notes VALUES
+  local text
+  text=$("$HELM" template "$RELEASE" "$NOTES_CHART" --namespace "$NS" -f "$1" --show-only templates/notes-render.yaml |
+    "$PY" -c 'import sys, yaml; print(yaml.safe_load(sys.stdin)["data"]["notes"])') || return 1
+  echo "$text"
+  if grep -q '<no value>' <<<"$text"; then
+    echo "NOTES.txt has a missing value"
+    return 1
+  fi
+  grep -q "rollout status deployment/" <<<"$text"
+}
+
 # --- each CI value set ------------------------------------------------------------------------
 sets=("$CHART"/ci/*.yaml)
 [ -e "${sets[0]}" ] || {
@@ -102,6 +121,7 @@ for values in "${sets[@]}"; do
   for v in "${K8S_VERSIONS[@]}"; do kv_args+=(-k "$v"); done
   check "$set_name: Kubernetes JSON schemas (strict)" "$PY" scripts/chart-assert.py schema "$rendered" "${kv_args[@]}"
   check "$set_name: k8s-validate (strict types, references, PromQL)" "$BIN/k8s-validate" "$rendered"
+  check "$set_name: NOTES.txt renders" notes "$values"
   check "$set_name: chart assertions" "$PY" scripts/chart-assert.py rendered "$rendered" "$values" \
     --namespace "$NS" --env-schema src/core/config/environment.schema.ts --src src
 done
