@@ -155,6 +155,12 @@ check "fails: in-app shipper and Fluent Bit both on" expect_render_failure \
 check "fails: Fluent Bit SigV4 without a region" expect_render_failure \
   "fluentBit.opensearch.awsAuth is true: set fluentBit.opensearch.awsRegion or config.awsRegion" \
   -f "$MIN" --set fluentBit.enabled=true --set config.opensearch.url=https://search.example.com
+check "fails: public Ingress annotation that could route more paths" expect_render_failure \
+  "ingress.public.annotations: nginx.ingress.kubernetes.io/server-snippet is not allowed" \
+  -f "$MIN" --set-string 'ingress.public.annotations.nginx\.ingress\.kubernetes\.io/server-snippet=location /admin {}'
+check "fails: HPA without a target" expect_render_failure \
+  "autoscaling.enabled needs autoscaling.targetCPUUtilizationPercentage" \
+  -f "$MIN" --set autoscaling.targetCPUUtilizationPercentage=0
 check "fails (schema): a path added to the public Ingress" expect_render_failure \
   "additional properties 'paths' not allowed" \
   -f "$MIN" --set 'ingress.public.paths[0]=/admin'

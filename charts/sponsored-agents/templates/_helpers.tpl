@@ -142,6 +142,14 @@ always rendered. Each message names the value to set.
 {{- $_ := required "secret.mongodbUri (MONGODB_URI) is required unless secret.existingSecret names a Secret that holds it" $v.secret.mongodbUri }}
 {{- $_ := required "secret.adminToken (ADMIN_TOKEN) is required unless secret.existingSecret names a Secret that holds it" $v.secret.adminToken }}
 {{- end }}
+{{- range $key, $_ := $v.ingress.public.annotations }}
+{{- if regexMatch "(snippet|use-regex|rewrite-target|app-root|default-backend)$" $key }}
+{{- fail (printf "ingress.public.annotations: %s is not allowed: it could make the public Ingress route more than /v1" $key) }}
+{{- end }}
+{{- end }}
+{{- if and $v.autoscaling.enabled (not (or $v.autoscaling.targetCPUUtilizationPercentage $v.autoscaling.targetMemoryUtilizationPercentage)) }}
+{{- fail "autoscaling.enabled needs autoscaling.targetCPUUtilizationPercentage or autoscaling.targetMemoryUtilizationPercentage" }}
+{{- end }}
 {{- if and $v.ingress.admin.enabled (not $v.ingress.admin.vpnCidrs) }}
 {{- fail "ingress.admin.vpnCidrs is required when ingress.admin.enabled is true: list the Client VPN CIDRs allowed to reach /admin and /docs (nginx whitelist-source-range)" }}
 {{- end }}
