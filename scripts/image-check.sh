@@ -132,6 +132,7 @@ say "final stage: $(du -sh "$WORK/app" | cut -f1) ($(du -sh "$WORK/app/node_modu
 # --- 5. start it like the pod -----------------------------------------------------------------
 if [ -z "${MONGODB_URI:-}" ]; then
   say "SKIP start: MONGODB_URI is not set (run under scripts/test.sh, or source scripts/stack.sh env)"
+  rm -rf "$WORK/build" "$WORK/app"
   exit 3
 fi
 # Its own database, so state left by other tests cannot get in the way.
@@ -187,3 +188,5 @@ wait "$pid"
 rc=$?
 [ "$rc" = 0 ] || die "exit code $rc after SIGTERM: $(tail -10 "$WORK/app.log")"
 say "ok: started as the image does, served health and metrics, exited 0 on SIGTERM"
+# The stage copies are large; the logs stay.
+rm -rf "$WORK/build" "$WORK/app"
