@@ -1,5 +1,6 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { register } from 'prom-client';
 import request from 'supertest';
 import { auth, isolatedMongoUri, startApp, type TestApp } from './support/app';
 import { fastWorkerEnv, invalidationsClient } from './support/cache-invalidation';
@@ -181,6 +182,50 @@ describe('cache invalidation', () => {
       .set(auth)
       .expect(409);
     expect(refused.body.error).toBe('INVALID_STATE');
+  });
+
+  it('exposes backlog, oldest pending age and sent/failed counts as metrics', async () => {
+    const value = async (name: string) =>
+      (await register.getSingleMetric(name)!.get()).values.reduce((sum, v) => sum + v.value, 0);
+    const sentBefore = await value('cache_invalidation_sent_total');
+
+    const requestId = newSlug('req-metrics');
+    await http()
+      .post('/admin/v1/cache/invalidations')
+      .set(auth)
+      .set('x-request-id', requestId)
+      .send({ paths: ['/metrics-probe'] })
+      .expect(202);
+    await invalidations.settled(requestId);
+    expect(await value('cache_invalidation_backlog')).toBe(0);
+    expect(await value('cache_invalidation_oldest_pending_age_seconds')).toBe(0);
+    expect(await value('cache_invalidation_sent_total')).toBeGreaterThan(sentBefore);
+  });
+
+  it('counts recorded but unsent invalidations in the backlog, oldest first', async () => {
+    const dist = await createTestDistribution();
+    const uri = isolatedMongoUri();
+    const recorder = await startApp(
+      fastWorkerEnv(dist, motoEndpoint(), {
+        MONGODB_URI: uri,
+        CDN_INVALIDATION_WORKER_ENABLED: 'false',
+      }),
+    );
+    try {
+      await pagesClient(recorder.app).createPublished();
+      await pagesClient(recorder.app).createPublished();
+      const backlog = await register.getSingleMetric('cache_invalidation_backlog')!.get();
+      expect(backlog.values[0].value).toBe(2);
+      const age = await register
+        .getSingleMetric('cache_invalidation_oldest_pending_age_seconds')!
+        .get();
+      expect(age.values[0].value).toBeGreaterThan(0);
+    } finally {
+      await recorder.close();
+    }
+    // Back to this file's app, whose invalidations are all sent.
+    const backlog = await register.getSingleMetric('cache_invalidation_backlog')!.get();
+    expect(backlog.values[0].value).toBe(0);
   });
 
   it('paginates the list with a cursor, newest first', async () => {

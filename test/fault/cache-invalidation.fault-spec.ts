@@ -63,17 +63,41 @@ async function openDb(): Promise<Db> {
 
 /** Waits until every change is recorded and CloudFront has completed all of them. */
 async function settledItems(db: Db, expected: number) {
-  return eventually(
-    async () => {
-      const outbox = await db.conn
+  try {
+    return await eventually(
+      async () => {
+        const outbox = await db.conn
+          .collection('pages')
+          .countDocuments({ 'cdnOutbox.0': { $exists: true } });
+        const items = await db.conn.collection('cdn_invalidations').find({}).toArray();
+        const open = items.filter((i) => i.status !== 'completed');
+        return outbox === 0 && items.length >= expected && open.length === 0 ? items : undefined;
+      },
+      { timeoutMs: 90000, intervalMs: 250, what: 'all invalidations to complete' },
+    );
+  } catch (error) {
+    // Say where things stand, so a failure can be diagnosed from the test output alone.
+    const count = async (name: string) =>
+      db.conn
+        .collection(name)
+        .aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])
+        .toArray();
+    const state = {
+      outboxPages: await db.conn
         .collection('pages')
-        .countDocuments({ 'cdnOutbox.0': { $exists: true } });
-      const items = await db.conn.collection('cdn_invalidations').find({}).toArray();
-      const open = items.filter((i) => i.status !== 'completed');
-      return outbox === 0 && items.length >= expected && open.length === 0 ? items : undefined;
-    },
-    { timeoutMs: 60000, intervalMs: 250, what: 'all invalidations to complete' },
-  );
+        .countDocuments({ 'cdnOutbox.0': { $exists: true } }),
+      items: await count('cdn_invalidations'),
+      batches: await count('cdn_invalidation_batches'),
+      open: await db.conn
+        .collection('cdn_invalidation_batches')
+        .find({ status: { $ne: 'completed' } })
+        .limit(5)
+        .toArray(),
+    };
+    throw new Error(`${(error as Error).message}; state: ${JSON.stringify(state)}`, {
+      cause: error,
+    });
+  }
 }
 
 /** Each published slug's own paths appear in exactly one invalidation; nothing was sent twice. */
@@ -103,7 +127,7 @@ function workerEnv(db: Db, distributionId: string, endpoint: string): Record<str
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'testing',
     CDN_INVALIDATION_POLL_MS: '100',
     CDN_INVALIDATION_BATCH_WINDOW_MS: '200',
-    CDN_INVALIDATION_LEASE_MS: '2500',
+    CDN_INVALIDATION_LEASE_MS: '5000',
     CLOUDFRONT_REQUEST_TIMEOUT_MS: '1000',
     CDN_INVALIDATION_BACKOFF_BASE_MS: '50',
     CDN_INVALIDATION_BACKOFF_MAX_MS: '500',
@@ -165,7 +189,7 @@ describe('cache invalidation across processes', () => {
   });
 
   it.each(['hold-after', 'hold-before'] as const)(
-    'a process killed mid-send (%s moto got it): another finishes after the lease, exactly once',
+    'a process killed mid-send (%s): another finishes after the lease, exactly once',
     async (fault) => {
       const { db, distributionId, env } = await setup();
       const first = await AppProcess.start('first', env);

@@ -15,17 +15,20 @@ type StatsSource = () => Promise<InvalidationBacklog>;
  * source (tests run several app instances in one process; the default registry is shared), so
  * every replica reports the same, true backlog whether or not its own worker runs.
  */
-let source: StatsSource | null = null;
+const sources: StatsSource[] = [];
 
-export function setInvalidationStatsSource(next: StatsSource | null): void {
-  source = next;
+export function setInvalidationStatsSource(next: StatsSource): void {
+  sources.push(next);
 }
 
+/** On shutdown: the gauges fall back to the app started before this one, if it still runs. */
 export function clearInvalidationStatsSource(previous: StatsSource): void {
-  if (source === previous) source = null;
+  const index = sources.lastIndexOf(previous);
+  if (index !== -1) sources.splice(index, 1);
 }
 
 async function read(): Promise<InvalidationBacklog | null> {
+  const source = sources[sources.length - 1];
   try {
     return source ? await source() : null;
   } catch {

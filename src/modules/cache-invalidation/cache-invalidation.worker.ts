@@ -278,12 +278,12 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     );
     if (!slot.granted) return this.defer(batch, slot.waitMs);
 
-    // Fence: win this attempt's token (only one worker can ever make attempt n), then record the
-    // attempt and renew the lease before the request leaves. The lease outlives the request
-    // (lease >= 2 x request timeout), so nobody takes the batch over while it is on the wire.
+    // Fence: record the attempt and renew the lease while we still hold it, then win the
+    // attempt's token (only one worker can ever make attempt n, even if two believe they hold
+    // the lease). Recording first means a lost race only uses up an attempt number, never
+    // blocks the batch. The lease outlives the request (lease >= 2 x request timeout), so
+    // nobody takes the batch over while it is on the wire.
     const attempt = batch.attempts + 1;
-    if (!(await this.repo.takeToken(`attempt:${batch._id}:${attempt}`, { owner: this.owner })))
-      return;
     const now = new Date();
     const fenced = await this.repo.updateOwnedBatch(
       batch,
@@ -300,6 +300,8 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
       { liveAt: now, status: 'sending' },
     );
     if (!fenced) return;
+    if (!(await this.repo.takeToken(`attempt:${batch._id}:${attempt}`, { owner: this.owner })))
+      return;
     const sending = { ...batch, attempts: attempt, firstAttemptAt: batch.firstAttemptAt ?? now };
 
     let result: CloudFrontInvalidation;
