@@ -35,6 +35,7 @@ step build && npm run --silent build
 step openapi && npm run --silent openapi:check
 step unit && npm run --silent test:unit -- --json --outputFile="$results/unit.json"
 step e2e && npm run --silent test:e2e -- --json --outputFile="$results/e2e.json"
+step fault && npm run --silent test:fault -- --json --outputFile="$results/fault.json"
 if [ -f scripts/chart-test.sh ]; then
   step chart && bash scripts/chart-test.sh | tee "$results/chart.txt"
 fi
@@ -43,7 +44,7 @@ fi
 node -e '
   const fs = require("fs");
   let passed = 0, failed = 0;
-  for (const f of ["unit.json", "e2e.json"]) {
+  for (const f of ["unit.json", "e2e.json", "fault.json"]) {
     const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests;
   }

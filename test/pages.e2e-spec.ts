@@ -334,7 +334,11 @@ describe('pages', () => {
           sponsorName: expect.any(String),
         }),
       );
-      await http().get('/v1/pages').query({ limit: 2 }).set('If-None-Match', first.headers.etag).expect(304);
+      await http()
+        .get('/v1/pages')
+        .query({ limit: 2 })
+        .set('If-None-Match', first.headers.etag)
+        .expect(304);
       await http().get('/v1/pages').query({ limit: 0 }).expect(400);
       await http().get('/v1/pages').query({ limit: 101 }).expect(400);
     });

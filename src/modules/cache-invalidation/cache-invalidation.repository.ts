@@ -1,7 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, UpdateQuery } from 'mongoose';
-import { isDuplicateKey } from '../pages/pages.repository';
+import { isDuplicateKey } from '../../core/database/mongo-errors';
+import { PageLock } from '../pages/page-lock';
 import { PAGE_MODEL } from '../pages/schemas/page.schema';
 import type { PageRecord } from '../pages/schemas/page.types';
 import type { CdnOutboxEntry } from './outbox.types';
@@ -37,6 +38,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
     @InjectModel(BATCH_MODEL) private readonly batches: Model<BatchRecord>,
     @InjectModel(TOKEN_MODEL) private readonly tokens: Model<TokenRecord>,
     @InjectModel(PAGE_MODEL) private readonly pages: Model<PageRecord>,
+    private readonly pageLock: PageLock,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -94,8 +96,11 @@ export class CacheInvalidationRepository implements OnModuleInit {
 
   /** Removes one entry from the page's outbox; the page's version is untouched (not an edit). */
   async pullOutboxEntry(pageId: Types.ObjectId, entry: CdnOutboxEntry): Promise<void> {
-    // The whole stored entry, not just its id: matches under every $pull dialect.
-    await this.pages.updateOne({ _id: pageId }, { $pull: { cdnOutbox: entry } }).exec();
+    // The whole stored entry, not just its id: matches under every $pull dialect. Under the page
+    // lock, so that on FerretDB this read-modify-write cannot undo a concurrent publish.
+    await this.pageLock.run(pageId, () =>
+      this.pages.updateOne({ _id: pageId }, { $pull: { cdnOutbox: entry } }).exec(),
+    );
   }
 
   // --- invalidation items (the admin resource) ---------------------------------------------

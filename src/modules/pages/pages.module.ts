@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AdminAuthGuard } from '../../core/auth/admin-auth.guard';
+import { PAGE_LOCK_MODEL, PageLock, PageLockSchema } from './page-lock';
 import { PagesAdminController } from './pages.admin.controller';
 import { PagesController } from './pages.controller';
 import { PagesRepository } from './pages.repository';
@@ -17,10 +18,11 @@ import {
     MongooseModule.forFeature([
       { name: PAGE_MODEL, schema: PageSchema },
       { name: PAGE_REVISION_MODEL, schema: PageRevisionSchema },
+      { name: PAGE_LOCK_MODEL, schema: PageLockSchema },
     ]),
   ],
   controllers: [PagesController, PagesAdminController],
-  providers: [PagesRepository, PagesService, AdminAuthGuard],
-  exports: [PagesService, PagesRepository, MongooseModule],
+  providers: [PagesRepository, PagesService, PageLock, AdminAuthGuard],
+  exports: [PagesService, PagesRepository, PageLock, MongooseModule],
 })
 export class PagesModule {}

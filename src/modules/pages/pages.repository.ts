@@ -1,24 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { isValidObjectId, Model, Types, UpdateQuery } from 'mongoose';
+import { isDuplicateKey } from '../../core/database/mongo-errors';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
+import { PageLock } from './page-lock';
 import { PAGE_MODEL, PAGE_REVISION_MODEL } from './schemas/page.schema';
 import type { PageRecord, PageRevisionRecord, PageStatus } from './schemas/page.types';
-
-/**
- * MongoDB/DocumentDB report a unique-index clash as 11000. FerretDB (SQLite) reports one on
- * *update* as InternalError (code 1) with the backend's "UNIQUE constraint failed" text.
- */
-export function isDuplicateKey(error: unknown): boolean {
-  const e = error as { code?: unknown; codeName?: unknown; message?: unknown };
-  return (
-    e?.code === 11000 ||
-    e?.code === 11001 ||
-    e?.codeName === 'DuplicateKey' ||
-    (typeof e?.message === 'string' && /duplicate key|UNIQUE constraint failed/i.test(e.message))
-  );
-}
 
 export type PublicPageBody = Pick<PageRecord, 'slug'> & {
   live: Pick<NonNullable<PageRecord['live']>, 'body' | 'etag' | 'updatedAt'>;
@@ -48,6 +36,7 @@ export class PagesRepository implements OnModuleInit {
   constructor(
     @InjectModel(PAGE_MODEL) private readonly pages: Model<PageRecord>,
     @InjectModel(PAGE_REVISION_MODEL) private readonly revisions: Model<PageRevisionRecord>,
+    private readonly lock: PageLock,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -90,10 +79,12 @@ export class PagesRepository implements OnModuleInit {
     update: UpdateQuery<PageRecord>,
   ): Promise<PageRecord | null> {
     try {
-      return await this.pages
-        .findOneAndUpdate({ _id, version }, update, { returnDocument: 'after' })
-        .lean<PageRecord>()
-        .exec();
+      return await this.lock.run(_id, () =>
+        this.pages
+          .findOneAndUpdate({ _id, version }, update, { returnDocument: 'after' })
+          .lean<PageRecord>()
+          .exec(),
+      );
     } catch (error) {
       if (isDuplicateKey(error)) {
         const slug = (update.$set as { slug?: string } | undefined)?.slug ?? '';
@@ -104,9 +95,11 @@ export class PagesRepository implements OnModuleInit {
   }
 
   async deleteIfVersion(_id: Types.ObjectId, version: number): Promise<boolean> {
-    const result = await this.pages
-      .deleteOne({ _id, version, status: { $ne: 'published' }, cdnOutbox: { $size: 0 } })
-      .exec();
+    const result = await this.lock.run(_id, () =>
+      this.pages
+        .deleteOne({ _id, version, status: { $ne: 'published' }, cdnOutbox: { $size: 0 } })
+        .exec(),
+    );
     if (result.deletedCount === 1) await this.revisions.deleteMany({ pageId: _id }).exec();
     return result.deletedCount === 1;
   }

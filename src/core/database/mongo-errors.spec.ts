@@ -1,4 +1,4 @@
-import { isDuplicateKey } from './pages.repository';
+import { isDuplicateKey } from './mongo-errors';
 
 describe('isDuplicateKey', () => {
   it('recognises MongoDB/DocumentDB and FerretDB unique-index clashes', () => {
