@@ -152,18 +152,7 @@ export class PagesService {
 
   async publish(id: string, version: number, ctx: RequestContext): Promise<PageRecord> {
     const page = await this.getForWrite(id, version);
-    // If an earlier publish died between its page write and its revision record, heal it now.
-    if (page.live)
-      await this.repo.saveRevision(
-        revisionOf(
-          page,
-          page.live.revision,
-          page.live.content,
-          page.live.etag,
-          page.live.publishedAt,
-          ctx,
-        ),
-      );
+    await this.recordLiveRevision(page, ctx.actor);
     const now = new Date();
     const revision = page.revision + 1;
     const live = buildLiveSnapshot(page.slug, page.draft, revision, now);
@@ -235,18 +224,18 @@ export class PagesService {
 
   async revisions(id: string): Promise<PageRevisionRecord[]> {
     const page = await this.get(id);
-    if (page.live)
-      await this.repo.saveRevision(
-        revisionOf(
-          page,
-          page.live.revision,
-          page.live.content,
-          page.live.etag,
-          page.live.publishedAt,
-          { actor: page.updatedBy ?? 'unknown' },
-        ),
-      );
+    await this.recordLiveRevision(page, page.updatedBy ?? 'unknown');
     return this.repo.listRevisions(page._id);
+  }
+
+  /**
+   * A publish that died between its page write and its revision record left the live snapshot
+   * unrecorded; recording it again is idempotent, so do it before it could be replaced or listed.
+   */
+  private async recordLiveRevision(page: PageRecord, actor: string): Promise<void> {
+    if (!page.live) return;
+    const { revision, content, etag, publishedAt } = page.live;
+    await this.repo.saveRevision(revisionOf(page, revision, content, etag, publishedAt, { actor }));
   }
 
   async restore(
