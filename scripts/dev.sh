@@ -12,4 +12,4 @@ source <(bash scripts/stack.sh env)
 : "${HOST:=127.0.0.1}"
 set +a
 echo "Admin token for this run: ADMIN_TOKEN=$ADMIN_TOKEN" >&2
-exec npx nest start --watch
+exec nest start --watch
