@@ -1,25 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { CursorPageQuery } from '../../../core/http/cursor-page.query';
 import { INVALIDATION_STATUSES, type InvalidationStatus } from '../schemas/invalidation.types';
 
-export class ListInvalidationsQuery {
+export class ListInvalidationsQuery extends CursorPageQuery {
   @ApiPropertyOptional({ enum: INVALIDATION_STATUSES })
   @IsOptional()
   @IsIn(INVALIDATION_STATUSES)
   status?: InvalidationStatus;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's `nextCursor`" })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
 }
