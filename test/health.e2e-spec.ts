@@ -35,9 +35,12 @@ describe('readiness around a database outage', () => {
     });
   });
   afterAll(async () => {
-    await db?.start().catch(() => undefined);
-    await t?.close();
-    await db?.destroy();
+    try {
+      await db?.start(); // the app drops its database on close
+      await t?.close();
+    } finally {
+      await db?.destroy();
+    }
   });
 
   const readyStatus = async () => (await http().get('/health/ready')).status;

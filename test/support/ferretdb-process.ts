@@ -57,6 +57,7 @@ export class FerretDbProcess {
   }
 
   async start(): Promise<void> {
+    if (this.child && this.child.exitCode === null) return; // already running
     const stackDir = process.env.STACK_DIR ?? resolve(__dirname, '../../.local/stack');
     const binary = join(stackDir, 'bin', 'ferretdb');
     if (!existsSync(binary))
