@@ -14,11 +14,11 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { HTTP_URL } from '../../../core/http/url-rules';
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{1,78})[a-z0-9]$/;
 export const SLUG_RULE =
   'slug must be 3-80 characters of lowercase a-z, 0-9 and "-", not starting or ending with "-"';
-const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
 export function IsSlug(): PropertyDecorator {
   return (target: object, key: string | symbol) => {

@@ -14,9 +14,9 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { HTTP_URL } from '../../../core/http/url-rules';
 import { EVENT_STATUSES, type EventStatus } from '../schemas/schedule.types';
 
-const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/;
 const LOCAL_TIME_RULE = 'must be YYYY-MM-DDTHH:mm, or YYYY-MM-DD for an all-day event';
 export const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
