@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { register } from 'prom-client';
 import request from 'supertest';
+import type { AppConfig } from '../src/core/config/app-config';
 import { LEVELS, levelName, type LogDocument } from '../src/modules/log-search/log-document';
 import { TEMPLATE_VERSION, buildIndexTemplate } from '../src/modules/log-search/log-index-template';
 import { LogRepository } from '../src/modules/log-search/log.repository';
 import { auth, startApp, type TestApp } from './support/app';
+import { deleteLogStream, seedLogs } from './support/log-stream';
 import { pagesClient } from './support/pages-client';
 
 const OPENSEARCH_URL = process.env.OPENSEARCH_URL ?? '';
@@ -56,9 +58,7 @@ describe('log search (real OpenSearch node)', () => {
     });
     afterAll(async () => {
       await t?.close();
-      const repo = LogRepository.fromConfig(t.config);
-      await repo.deleteStream();
-      await repo.close();
+      if (t) await deleteLogStream(t.config);
     });
 
     it('is found by its request id through the admin log search within five seconds', async () => {
@@ -103,7 +103,6 @@ describe('log search (real OpenSearch node)', () => {
 
   describe('filters, pagination and histogram over seeded records', () => {
     let t: TestApp;
-    let repo: LogRepository;
     const http = () => request(t.app.getHttpServer());
     const T0 = Date.parse('2025-03-01T12:00:00.000Z');
     const window = { from: '2025-03-01T11:00:00.000Z', to: '2025-03-01T13:00:00.000Z' };
@@ -155,12 +154,10 @@ describe('log search (real OpenSearch node)', () => {
         doc(T0 - 2 * 86_400_000, { msg: 'ancient schedule record' }),
       );
       t = await startApp({ LOG_INDEX: streamName('seed') });
-      repo = LogRepository.fromConfig(t.config);
-      await repo.indexDocuments(docs);
+      await seedLogs(t.config, docs);
     });
     afterAll(async () => {
-      await repo?.deleteStream();
-      await repo?.close();
+      if (t) await deleteLogStream(t.config);
       await t?.close();
     });
 
@@ -307,22 +304,24 @@ describe('log search (real OpenSearch node)', () => {
     const stream = streamName('tpl');
     let repo: LogRepository;
 
+    const osConfig: Pick<AppConfig, 'openSearch'> = {
+      openSearch: {
+        url: OPENSEARCH_URL,
+        awsSigV4: false,
+        awsService: 'es',
+        shipperEnabled: false,
+        requestTimeoutMs: 5000,
+        region: 'us-east-1',
+        logIndex: stream,
+        shipper: { batchSize: 1, queueMax: 1, flushIntervalMs: 1000 },
+      },
+    };
+
     beforeAll(() => {
-      repo = LogRepository.fromConfig({
-        openSearch: {
-          url: OPENSEARCH_URL,
-          awsSigV4: false,
-          awsService: 'es',
-          shipperEnabled: false,
-          requestTimeoutMs: 5000,
-          region: 'us-east-1',
-          logIndex: stream,
-          shipper: { batchSize: 1, queueMax: 1, flushIntervalMs: 1000 },
-        },
-      });
+      repo = LogRepository.fromConfig(osConfig);
     });
     afterAll(async () => {
-      await repo.deleteStream();
+      await deleteLogStream(osConfig);
       await repo.close();
     });
 

@@ -19,7 +19,7 @@ import {
 /** Turns every public change (recorded in page outboxes) into CloudFront invalidations. */
 @Module({
   imports: [
-    PagesModule, // the Page model, for draining page outboxes
+    PagesModule, // PageOutbox: the pages' pending CDN entries
     MongooseModule.forFeature([
       { name: INVALIDATION_MODEL, schema: InvalidationSchema },
       { name: BATCH_MODEL, schema: BatchSchema },

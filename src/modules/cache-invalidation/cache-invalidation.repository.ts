@@ -1,12 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types, UpdateQuery } from 'mongoose';
+import { Model, UpdateQuery } from 'mongoose';
 import { isDuplicateKey } from '../../core/database/mongo-errors';
-import { PageLock } from '../pages/page-lock';
-import { PAGE_MODEL } from '../pages/schemas/page.schema';
-import type { PageRecord } from '../pages/schemas/page.types';
-import type { CdnOutboxEntry } from './outbox.types';
-import { countPaths, type PathCounts } from './public-paths';
+import { countPaths, type PathCounts } from './cloudfront-paths';
 import { BATCH_MODEL, INVALIDATION_MODEL, TOKEN_MODEL } from './schemas/invalidation.schema';
 import type {
   BatchRecord,
@@ -21,15 +17,10 @@ interface TokenRecord {
   createdAt: Date;
 }
 
-export interface PageOutbox {
-  _id: Types.ObjectId;
-  cdnOutbox: CdnOutboxEntry[];
-}
-
 /**
- * The only code that touches the invalidation collections, and the one place outside the pages
- * module that touches a page: it reads and removes `cdnOutbox` entries, nothing else. Every write
- * is a single-document atomic update or an idempotent multi-document one (DocumentDB/FerretDB).
+ * The only code that touches the invalidation collections (page outboxes are reached through the
+ * pages module's PageOutbox). Every write is a single-document atomic update or an idempotent
+ * multi-document one (DocumentDB/FerretDB).
  */
 @Injectable()
 export class CacheInvalidationRepository implements OnModuleInit {
@@ -37,8 +28,6 @@ export class CacheInvalidationRepository implements OnModuleInit {
     @InjectModel(INVALIDATION_MODEL) private readonly items: Model<InvalidationRecord>,
     @InjectModel(BATCH_MODEL) private readonly batches: Model<BatchRecord>,
     @InjectModel(TOKEN_MODEL) private readonly tokens: Model<TokenRecord>,
-    @InjectModel(PAGE_MODEL) private readonly pages: Model<PageRecord>,
-    private readonly pageLock: PageLock,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -74,15 +63,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
     await this.tokens.deleteMany({ createdAt: { $lt: before } }).exec();
   }
 
-  // --- the outbox inside pages -------------------------------------------------------------
-
-  async pagesWithOutbox(limit: number): Promise<PageOutbox[]> {
-    return this.pages
-      .find({ 'cdnOutbox.0': { $exists: true } }, { cdnOutbox: 1 })
-      .limit(limit)
-      .lean<PageOutbox[]>()
-      .exec();
-  }
+  // --- invalidation items ------------------------------------------------------------------
 
   /** Idempotent: a second call for the same entry (another replica, a retry) changes nothing. */
   async upsertFromOutbox(record: InvalidationRecord): Promise<void> {
@@ -92,15 +73,6 @@ export class CacheInvalidationRepository implements OnModuleInit {
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
-  }
-
-  /** Removes one entry from the page's outbox; the page's version is untouched (not an edit). */
-  async pullOutboxEntry(pageId: Types.ObjectId, entry: CdnOutboxEntry): Promise<void> {
-    // The whole stored entry, not just its id: matches under every $pull dialect. Under the page
-    // lock, so that on FerretDB this read-modify-write cannot undo a concurrent publish.
-    await this.pageLock.run(pageId, () =>
-      this.pages.updateOne({ _id: pageId }, { $pull: { cdnOutbox: entry } }).exec(),
-    );
   }
 
   // --- invalidation items (the admin resource) ---------------------------------------------
@@ -168,10 +140,6 @@ export class CacheInvalidationRepository implements OnModuleInit {
       .sort({ createdAt: 1 })
       .lean<InvalidationRecord[]>()
       .exec();
-  }
-
-  async itemsOfBatch(batchId: string): Promise<InvalidationRecord[]> {
-    return this.items.find({ batchId }).sort({ createdAt: 1 }).lean<InvalidationRecord[]>().exec();
   }
 
   /** Hands items back to pending under a new generation, so they can be claimed again. */

@@ -2,8 +2,9 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Types } from 'mongoose';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
-import { decodeCursor, encodeCursor } from '../../core/http/cursor';
+import { type CursorPage, decodeCursor, isObjectIdHex, paginate } from '../../core/http/cursor';
 import type { RequestContext } from '../../core/http/request-context';
+import { PageOutbox } from '../pages/page-outbox';
 import { CacheInvalidationRepository } from './cache-invalidation.repository';
 import {
   clearInvalidationStatsSource,
@@ -14,8 +15,6 @@ import {
 import { CloudFrontGateway } from './cloudfront.gateway';
 import type { InvalidationRecord, InvalidationStatus } from './schemas/invalidation.types';
 
-const isString = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{24}$/.test(v);
-
 /** Admin operations on invalidations, and the backlog figures behind the metrics. */
 @Injectable()
 export class CacheInvalidationService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -24,6 +23,7 @@ export class CacheInvalidationService implements OnApplicationBootstrap, OnAppli
 
   constructor(
     private readonly repo: CacheInvalidationRepository,
+    private readonly outbox: PageOutbox,
     private readonly cloudFront: CloudFrontGateway,
   ) {}
 
@@ -76,14 +76,10 @@ export class CacheInvalidationService implements OnApplicationBootstrap, OnAppli
     status: InvalidationStatus | undefined,
     limit: number,
     cursor?: string,
-  ): Promise<{ items: InvalidationRecord[]; nextCursor: string | null }> {
-    const before = cursor ? decodeCursor(cursor, isString) : undefined;
+  ): Promise<CursorPage<InvalidationRecord>> {
+    const before = cursor ? decodeCursor(cursor, isObjectIdHex) : undefined;
     const rows = await this.repo.listItems(status, before, limit);
-    const items = rows.slice(0, limit);
-    return {
-      items,
-      nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]._id) : null,
-    };
+    return paginate(rows, limit, (last) => last._id);
   }
 
   /** Sends a failed (or skipped) invalidation again, as a new request of its own. */
@@ -113,13 +109,13 @@ export class CacheInvalidationService implements OnApplicationBootstrap, OnAppli
     const [count, oldest, pages] = await Promise.all([
       this.repo.countItems(open),
       this.repo.oldestOpenItem(open),
-      this.repo.pagesWithOutbox(1000),
+      this.outbox.pending(1000),
     ]);
     let backlog = count;
     let oldestAt = oldest?.createdAt.getTime() ?? Infinity;
     for (const page of pages) {
-      backlog += page.cdnOutbox.length;
-      for (const entry of page.cdnOutbox)
+      backlog += page.entries.length;
+      for (const entry of page.entries)
         oldestAt = Math.min(oldestAt, new Date(entry.createdAt).getTime());
     }
     return {

@@ -8,7 +8,9 @@ import { Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AppConfig } from '../../core/config/app-config';
-import { CacheInvalidationRepository, PageOutbox } from './cache-invalidation.repository';
+import { PageOutbox } from '../pages/page-outbox';
+import type { PendingOutbox } from '../pages/schemas/outbox.types';
+import { CacheInvalidationRepository } from './cache-invalidation.repository';
 import { invalidationMetrics } from './cache-invalidation.metrics';
 import { CloudFrontGateway, type CloudFrontInvalidation } from './cloudfront.gateway';
 import {
@@ -18,7 +20,7 @@ import {
   fitsInProgress,
   planBatch,
 } from './invalidation-planner';
-import { countPaths } from './public-paths';
+import { countPaths } from './cloudfront-paths';
 import type { BatchRecord, InvalidationRecord } from './schemas/invalidation.types';
 
 /** Pages whose outbox is drained per poll, pending items considered per batch, batches per poll. */
@@ -32,8 +34,9 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 /**
  * Moves public changes from page outboxes to CloudFront, safely with any number of replicas:
  *
- * 1. ingest: each outbox entry becomes an invalidation item (upsert keyed by the entry id), then
- *    is pulled from its page. A crash in between only repeats the idempotent upsert.
+ * 1. ingest: each page outbox entry (read through the pages module's PageOutbox port) becomes an
+ *    invalidation item (upsert keyed by the entry id), then is acknowledged, which removes it
+ *    from its page under the page lock. A crash in between only repeats the idempotent upsert.
  * 2. assemble: once the oldest pending item is `batchWindowMs` old, pending items are claimed into
  *    a new batch (an item joins at most one batch), up to CloudFront's per-request path limits,
  *    and the batch's paths and CallerReference are frozen.
@@ -60,6 +63,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
   constructor(
     config: AppConfig,
     private readonly repo: CacheInvalidationRepository,
+    private readonly outbox: PageOutbox,
     private readonly cloudFront: CloudFrontGateway,
   ) {
     this.settings = config.cdnInvalidation;
@@ -124,18 +128,18 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
   // --- 1. ingest ------------------------------------------------------------------------------
 
   private async ingest(): Promise<void> {
-    const pages = await this.repo.pagesWithOutbox(OUTBOX_PAGES_PER_POLL);
+    const pages = await this.outbox.pending(OUTBOX_PAGES_PER_POLL);
     for (const page of pages) await this.ingestPage(page);
   }
 
-  private async ingestPage(page: PageOutbox): Promise<void> {
+  private async ingestPage(page: PendingOutbox): Promise<void> {
     const status = this.cloudFront.configured ? 'pending' : 'skipped';
-    for (const entry of page.cdnOutbox) {
+    for (const entry of page.entries) {
       const now = new Date();
       await this.repo.upsertFromOutbox({
         _id: entry.id,
         source: 'page',
-        pageId: page._id.toHexString(),
+        pageId: page.pageId,
         reason: entry.reason,
         requestId: entry.requestId,
         paths: entry.paths,
@@ -145,7 +149,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
         createdAt: new Date(entry.createdAt),
         updatedAt: now,
       });
-      await this.repo.pullOutboxEntry(page._id, entry);
+      await this.outbox.acknowledge(page.pageId, entry);
     }
   }
 

@@ -7,7 +7,8 @@ import {
   fitsInProgress,
   planBatch,
 } from './invalidation-planner';
-import { countPaths, publicChangePaths } from './public-paths';
+import { publicChangePaths } from '../pages/public-paths';
+import { countPaths } from './cloudfront-paths';
 
 const item = (id: string, paths: string[]) => ({ _id: id, paths });
 

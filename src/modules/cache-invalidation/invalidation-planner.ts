@@ -4,7 +4,7 @@ import {
   CLOUDFRONT_MAX_IN_PROGRESS_WILDCARD_PATHS,
   countPaths,
   type PathCounts,
-} from './public-paths';
+} from './cloudfront-paths';
 
 /** The most one batch may hold: what CloudFront allows in progress at once, so it can always go. */
 export const BATCH_LIMITS: PathCounts = {

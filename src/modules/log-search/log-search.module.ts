@@ -7,13 +7,11 @@ import {
   Optional,
 } from '@nestjs/common';
 import { AdminAuthGuard } from '../../core/auth/admin-auth.guard';
-import { AppConfig } from '../../core/config/app-config';
 import { LogShipper } from '../../core/logging/log-shipper';
 import { LogIndexInstaller } from './log-index.installer';
 import { LogSearchAdminController } from './log-search.admin.controller';
 import { LogSearchService } from './log-search.service';
-import { LogRepository } from './log.repository';
-import { OpenSearchHealthIndicator } from './opensearch.health';
+import { LogStoreModule } from './log-store.module';
 
 /** Flushes the in-app shipper (created with the root logger, before the app) on shutdown. */
 @Injectable()
@@ -30,23 +28,15 @@ export class LogSearchModule {
   static forRoot(shipper?: LogShipper): DynamicModule {
     return {
       module: LogSearchModule,
-      // Global so that health can report OpenSearch without importing this module a second time.
-      global: true,
+      imports: [LogStoreModule],
       controllers: [LogSearchAdminController],
       providers: [
-        {
-          provide: LogRepository,
-          inject: [AppConfig],
-          useFactory: (config: AppConfig) => LogRepository.fromConfig(config),
-        },
         ...(shipper ? [{ provide: LogShipper, useValue: shipper }] : []),
         LogShipperLifecycle,
         LogIndexInstaller,
         LogSearchService,
-        OpenSearchHealthIndicator,
         AdminAuthGuard,
       ],
-      exports: [OpenSearchHealthIndicator],
     };
   }
 }

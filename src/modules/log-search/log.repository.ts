@@ -96,23 +96,6 @@ export class LogRepository implements LogSink {
     return { retry, rejected };
   }
 
-  /** Indexes ready-made documents and refreshes: for seeding searches in tests and tools. */
-  async indexDocuments(docs: LogDocument[]): Promise<void> {
-    const client = this.require();
-    await this.ensureTemplateOnce();
-    const { body } = await client.bulk({
-      index: this.stream,
-      refresh: true,
-      body: docs.flatMap((doc) => [{ create: {} }, doc]),
-    });
-    if (body.errors) throw new Error(`bulk indexing failed: ${JSON.stringify(body.items[0])}`);
-  }
-
-  /** Makes everything written so far searchable (tests; production relies on refresh_interval). */
-  async refresh(): Promise<void> {
-    await this.require().indices.refresh({ index: this.stream, ignore_unavailable: true });
-  }
-
   async search(body: Body): Promise<SearchResult> {
     const response = await this.guard(() =>
       this.require().search({ index: this.stream, body, ignore_unavailable: true }),
@@ -204,16 +187,6 @@ export class LogRepository implements LogSink {
       { template_version?: unknown } | undefined;
     const version = typeof meta?.template_version === 'number' ? meta.template_version : 0;
     return version < TEMPLATE_VERSION;
-  }
-
-  /** Deletes the data stream and its template: test clean-up only. */
-  async deleteStream(): Promise<void> {
-    const client = this.require();
-    await client.indices.deleteDataStream({ name: this.stream }, { ignore: [404] });
-    await client.indices.deleteIndexTemplate(
-      { name: templateName(this.stream) },
-      { ignore: [404] },
-    );
   }
 
   async close(): Promise<void> {

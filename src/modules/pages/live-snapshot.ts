@@ -1,6 +1,6 @@
 import { contentEtag } from '../../core/http/preconditions';
-import { toPublicSchedule } from '../schedules/schedule.presenter';
 import type { LiveSnapshot, PageContent } from './schemas/page.types';
+import type { Schedule, ScheduleEvent } from './schemas/schedule.types';
 
 /**
  * The public JSON of a live page, built field by field so that its bytes (and so its ETag)
@@ -56,4 +56,28 @@ export function buildLiveSnapshot(
 ): LiveSnapshot {
   const body = publicPageJson(slug, content, revision, publishedAt, updatedAt);
   return { content, body, etag: contentEtag(body), revision, publishedAt, updatedAt };
+}
+
+export type PublicEvent = Omit<ScheduleEvent, 'sequence' | 'createdAt' | 'updatedAt'>;
+
+/** The public view of an event: bookkeeping fields (sequence, timestamps) stay private. */
+export function toPublicEvent(e: ScheduleEvent): PublicEvent {
+  return {
+    id: e.id,
+    title: e.title,
+    description: e.description,
+    location: e.location,
+    start: e.start,
+    end: e.end,
+    allDay: e.allDay,
+    recurrence: e.recurrence,
+    exceptions: e.exceptions,
+    cancellations: e.cancellations,
+    status: e.status,
+    registrationUrl: e.registrationUrl,
+  };
+}
+
+function toPublicSchedule(schedule: Schedule): { timezone: string; events: PublicEvent[] } {
+  return { timezone: schedule.timezone, events: schedule.events.map(toPublicEvent) };
 }

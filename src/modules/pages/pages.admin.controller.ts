@@ -3,7 +3,6 @@ import {
   Controller,
   Delete,
   Get,
-  Headers,
   HttpCode,
   Param,
   ParseIntPipe,
@@ -16,21 +15,19 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
-  ApiPreconditionFailedResponse,
-  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminAuth } from '../../core/auth/admin-auth.decorator';
 import { ErrorResponseDto } from '../../core/errors/error-response.dto';
-import { parseIfMatch, versionEtag } from '../../core/http/preconditions';
+import { versionEtag } from '../../core/http/preconditions';
 import { ReqContext, type RequestContext } from '../../core/http/request-context';
+import { IfMatchVersion, VersionedWrite } from '../../core/http/versioned-write';
 import { CreatePageDto } from './dto/create-page.dto';
 import { AdminListQuery } from './dto/list-pages.query';
 import { PageListResponseDto, PageResponseDto, RevisionListDto } from './dto/page-response.dto';
@@ -38,27 +35,6 @@ import { UpdatePageDto } from './dto/update-page.dto';
 import { toPageList, toPageResponse, toRevision } from './page.presenter';
 import { PagesService } from './pages.service';
 import type { PageRecord } from './schemas/page.types';
-
-/** Documents the concurrency contract shared by every versioned write. */
-export function VersionedWrite(): MethodDecorator {
-  return (target, key, descriptor) => {
-    ApiHeader({ name: 'If-Match', required: true, description: 'Current version, e.g. "3"' })(
-      target,
-      key,
-      descriptor,
-    );
-    ApiPreconditionFailedResponse({
-      type: ErrorResponseDto,
-      description: 'Stale If-Match version',
-    })(target, key, descriptor);
-    ApiResponse({ status: 428, type: ErrorResponseDto, description: 'If-Match missing' })(
-      target,
-      key,
-      descriptor,
-    );
-    ApiNotFoundResponse({ type: ErrorResponseDto })(target, key, descriptor);
-  };
-}
 
 function send(reply: FastifyReply, page: PageRecord): PageResponseDto {
   void reply.header('etag', versionEtag(page.version));
@@ -115,12 +91,12 @@ export class PagesAdminController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Slug already in use' })
   async update(
     @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatchVersion() version: number,
     @Body() dto: UpdatePageDto,
     @ReqContext() ctx: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PageResponseDto> {
-    return send(reply, await this.pages.update(id, parseIfMatch(ifMatch), dto, ctx));
+    return send(reply, await this.pages.update(id, version, dto, ctx));
   }
 
   @Delete(':id')
@@ -131,10 +107,10 @@ export class PagesAdminController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Page is published' })
   async remove(
     @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatchVersion() version: number,
     @ReqContext() ctx: RequestContext,
   ): Promise<void> {
-    await this.pages.remove(id, parseIfMatch(ifMatch), ctx);
+    await this.pages.remove(id, version, ctx);
   }
 
   @Post(':id/publish')
@@ -146,11 +122,11 @@ export class PagesAdminController {
   @ApiOkResponse({ type: PageResponseDto })
   async publish(
     @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatchVersion() version: number,
     @ReqContext() ctx: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PageResponseDto> {
-    return send(reply, await this.pages.publish(id, parseIfMatch(ifMatch), ctx));
+    return send(reply, await this.pages.publish(id, version, ctx));
   }
 
   @Post(':id/unpublish')
@@ -161,11 +137,11 @@ export class PagesAdminController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Page is not published' })
   async unpublish(
     @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatchVersion() version: number,
     @ReqContext() ctx: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PageResponseDto> {
-    return send(reply, await this.pages.unpublish(id, parseIfMatch(ifMatch), ctx));
+    return send(reply, await this.pages.unpublish(id, version, ctx));
   }
 
   @Post(':id/archive')
@@ -176,11 +152,11 @@ export class PagesAdminController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already archived' })
   async archive(
     @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatchVersion() version: number,
     @ReqContext() ctx: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PageResponseDto> {
-    return send(reply, await this.pages.archive(id, parseIfMatch(ifMatch), ctx));
+    return send(reply, await this.pages.archive(id, version, ctx));
   }
 
   @Get(':id/revisions')
@@ -200,10 +176,10 @@ export class PagesAdminController {
   async restore(
     @Param('id') id: string,
     @Param('revision', ParseIntPipe) revision: number,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatchVersion() version: number,
     @ReqContext() ctx: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PageResponseDto> {
-    return send(reply, await this.pages.restore(id, revision, parseIfMatch(ifMatch), ctx));
+    return send(reply, await this.pages.restore(id, revision, version, ctx));
   }
 }

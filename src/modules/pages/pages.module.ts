@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AdminAuthGuard } from '../../core/auth/admin-auth.guard';
 import { PAGE_LOCK_MODEL, PageLock, PageLockSchema } from './page-lock';
+import { PageOutbox } from './page-outbox';
 import { PagesAdminController } from './pages.admin.controller';
 import { PagesController } from './pages.controller';
 import { PagesRepository } from './pages.repository';
@@ -13,6 +14,11 @@ import {
   PageSchema,
 } from './schemas/page.schema';
 
+/**
+ * The only owner of the page document (`pages`, `page_revisions`, `page_locks`). Other modules
+ * reach pages through `PagesService` (typed intents: publish, changeSchedule, ...) and the CDN
+ * outbox through `PageOutbox`; the models and the lock stay private.
+ */
 @Module({
   imports: [
     MongooseModule.forFeature([
@@ -22,7 +28,7 @@ import {
     ]),
   ],
   controllers: [PagesController, PagesAdminController],
-  providers: [PagesRepository, PagesService, PageLock, AdminAuthGuard],
-  exports: [PagesService, PagesRepository, PageLock, MongooseModule],
+  providers: [PagesRepository, PagesService, PageLock, PageOutbox, AdminAuthGuard],
+  exports: [PagesService, PageOutbox],
 })
 export class PagesModule {}

@@ -1,12 +1,20 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { isValidObjectId, Model, Types, UpdateQuery } from 'mongoose';
+import { isValidObjectId, Model, Types, type UpdateQuery } from 'mongoose';
 import { isDuplicateKey } from '../../core/database/mongo-errors';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { PageLock } from './page-lock';
+import type { CdnOutboxEntry, PendingOutbox } from './schemas/outbox.types';
 import { PAGE_MODEL, PAGE_REVISION_MODEL } from './schemas/page.schema';
-import type { PageRecord, PageRevisionRecord, PageStatus } from './schemas/page.types';
+import type {
+  LiveSnapshot,
+  PageContent,
+  PageRecord,
+  PageRevisionRecord,
+  PageStatus,
+} from './schemas/page.types';
+import type { Schedule } from './schemas/schedule.types';
 
 export type PublicPageBody = Pick<PageRecord, 'slug'> & {
   live: Pick<NonNullable<PageRecord['live']>, 'body' | 'etag' | 'updatedAt'>;
@@ -25,12 +33,38 @@ export interface PublishedSummaryRecord {
   };
 }
 
+/** What the public schedule endpoints read of a published page: nothing of its draft. */
+export interface LiveScheduleRecord {
+  slug: string;
+  live: {
+    content: { title: string; schedule: Schedule };
+    etag: string;
+    updatedAt: Date;
+  };
+}
+
+/**
+ * What one versioned write changes. The repository turns it into a single atomic update that
+ * also bumps the version and stamps who and when; `outbox` is pushed in that same update.
+ */
+export interface PageChange {
+  slug?: string;
+  status?: PageStatus;
+  draft?: PageContent;
+  live?: LiveSnapshot | null;
+  revision?: number;
+  outbox?: CdnOutboxEntry;
+}
+
 export type AdminSummaryRecord = Pick<
   PageRecord,
   '_id' | 'slug' | 'status' | 'version' | 'updatedAt'
 > & { draft: { title: string }; live?: { publishedAt: Date } | null };
 
-/** The only code that touches the `pages` and `page_revisions` collections. */
+/**
+ * The only code that touches the `pages` and `page_revisions` collections; every write of a page
+ * document goes through the page lock here.
+ */
 @Injectable()
 export class PagesRepository implements OnModuleInit {
   constructor(
@@ -70,14 +104,21 @@ export class PagesRepository implements OnModuleInit {
   }
 
   /**
-   * Applies `update` only if the page is still at `version` (optimistic concurrency).
-   * Returns the updated page, or null when the version moved on (or the page is gone).
+   * Applies `change` only if the page is still at `version` (optimistic concurrency), bumping the
+   * version. Returns the updated page, or null when the version moved on (or the page is gone).
    */
-  async updateIfVersion(
+  async applyIfVersion(
     _id: Types.ObjectId,
     version: number,
-    update: UpdateQuery<PageRecord>,
+    change: PageChange,
+    stamp: { actor: string; at: Date },
   ): Promise<PageRecord | null> {
+    const { outbox, ...fields } = change;
+    const update: UpdateQuery<PageRecord> = {
+      $set: { ...fields, updatedAt: stamp.at, updatedBy: stamp.actor },
+      $inc: { version: 1 },
+      ...(outbox ? { $push: { cdnOutbox: outbox } } : {}),
+    };
     try {
       return await this.lock.run(_id, () =>
         this.pages
@@ -86,10 +127,7 @@ export class PagesRepository implements OnModuleInit {
           .exec(),
       );
     } catch (error) {
-      if (isDuplicateKey(error)) {
-        const slug = (update.$set as { slug?: string } | undefined)?.slug ?? '';
-        throw slugTaken(slug);
-      }
+      if (isDuplicateKey(error)) throw slugTaken(change.slug ?? '');
       throw error;
     }
   }
@@ -111,6 +149,23 @@ export class PagesRepository implements OnModuleInit {
         { slug: 1, 'live.body': 1, 'live.etag': 1, 'live.updatedAt': 1 },
       )
       .lean<PublicPageBody>()
+      .exec();
+  }
+
+  async findLiveSchedule(slug: string): Promise<LiveScheduleRecord | null> {
+    return this.pages
+      .findOne(
+        { slug, status: 'published' },
+        {
+          _id: 0,
+          slug: 1,
+          'live.content.title': 1,
+          'live.content.schedule': 1,
+          'live.etag': 1,
+          'live.updatedAt': 1,
+        },
+      )
+      .lean<LiveScheduleRecord>()
       .exec();
   }
 
@@ -188,6 +243,27 @@ export class PagesRepository implements OnModuleInit {
 
   async findRevision(pageId: Types.ObjectId, revision: number): Promise<PageRevisionRecord | null> {
     return this.revisions.findOne({ pageId, revision }).lean<PageRevisionRecord>().exec();
+  }
+
+  // --- the CDN outbox (reached from outside only through PageOutbox) ------------------------
+
+  async pendingOutboxes(limit: number): Promise<PendingOutbox[]> {
+    const rows = await this.pages
+      .find({ 'cdnOutbox.0': { $exists: true } }, { cdnOutbox: 1 })
+      .limit(limit)
+      .lean<Pick<PageRecord, '_id' | 'cdnOutbox'>[]>()
+      .exec();
+    return rows.map((r) => ({ pageId: r._id.toHexString(), entries: r.cdnOutbox }));
+  }
+
+  async removeOutboxEntry(pageId: string, entry: CdnOutboxEntry): Promise<void> {
+    const _id = PagesRepository.toObjectId(pageId);
+    if (!_id) return;
+    // The whole stored entry, not just its id: matches under every $pull dialect. Under the page
+    // lock, so that on FerretDB this read-modify-write cannot undo a concurrent publish.
+    await this.lock.run(_id, () =>
+      this.pages.updateOne({ _id }, { $pull: { cdnOutbox: entry } }).exec(),
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { ErrorCode } from '../../core/errors/error-code';
 import { DomainError } from '../../core/errors/domain.error';
-import type { PagesRepository } from './pages.repository';
+import type { PageChange, PagesRepository } from './pages.repository';
 import { PagesService } from './pages.service';
 import type { PageRecord } from './schemas/page.types';
 
@@ -30,18 +30,23 @@ function record(overrides: Partial<PageRecord> = {}): PageRecord {
   };
 }
 
-/** A repository stub at the boundary: records the update the service asks for. */
+/** A repository stub at the boundary: records the change the service asks for. */
 function stubRepo(page: PageRecord, updateResult: 'apply' | 'stale' = 'apply') {
-  const updates: Record<string, unknown>[] = [];
+  const updates: PageChange[] = [];
   const repo = {
     findById: jest.fn(async () => page),
     slugInUse: jest.fn(async () => false),
     saveRevision: jest.fn(async () => undefined),
-    updateIfVersion: jest.fn(async (_id: unknown, _v: number, update: Record<string, unknown>) => {
-      updates.push(update);
+    applyIfVersion: jest.fn(async (_id: unknown, _v: number, change: PageChange) => {
+      updates.push(change);
       if (updateResult === 'stale') return null;
-      const set = update.$set as Partial<PageRecord>;
-      return { ...page, ...set, version: page.version + 1 };
+      const { outbox, ...fields } = change;
+      return {
+        ...page,
+        ...fields,
+        cdnOutbox: outbox ? [...page.cdnOutbox, outbox] : page.cdnOutbox,
+        version: page.version + 1,
+      };
     }),
   };
   return { repo: repo as unknown as PagesRepository, updates, raw: repo };
@@ -53,18 +58,13 @@ describe('PagesService.publish', () => {
     const { repo, updates, raw } = stubRepo(page);
     await new PagesService(repo).publish(page._id.toHexString(), 3, ctx);
 
-    expect(raw.updateIfVersion).toHaveBeenCalledTimes(1);
-    expect(raw.updateIfVersion.mock.calls[0][1]).toBe(3);
-    const update = updates[0] as {
-      $set: Record<string, any>;
-      $inc: object;
-      $push: Record<string, any>;
-    };
-    expect(update.$set).toMatchObject({ status: 'published', revision: 1 });
-    expect(update.$set.live.etag).toMatch(/^"/);
-    expect(JSON.parse(update.$set.live.body)).toMatchObject({ slug: 'jane-doe', revision: 1 });
-    expect(update.$inc).toEqual({ version: 1 });
-    expect(update.$push.cdnOutbox).toMatchObject({
+    expect(raw.applyIfVersion).toHaveBeenCalledTimes(1);
+    expect(raw.applyIfVersion.mock.calls[0][1]).toBe(3);
+    const change = updates[0];
+    expect(change).toMatchObject({ status: 'published', revision: 1 });
+    expect(change.live?.etag).toMatch(/^"/);
+    expect(JSON.parse(change.live!.body)).toMatchObject({ slug: 'jane-doe', revision: 1 });
+    expect(change.outbox).toMatchObject({
       reason: 'publish',
       requestId: 'req-42',
       paths: expect.arrayContaining(['/v1/pages/jane-doe', '/v1/pages']),
@@ -82,7 +82,7 @@ describe('PagesService.publish', () => {
     ).rejects.toMatchObject({
       code: ErrorCode.VersionMismatch,
     });
-    expect(raw.updateIfVersion).not.toHaveBeenCalled();
+    expect(raw.applyIfVersion).not.toHaveBeenCalled();
   });
 
   it('reports a version that moved during the write as 412, not as success', async () => {
@@ -109,11 +109,11 @@ describe('PagesService.update', () => {
       { slug: 'jane-doe-austin' },
       ctx,
     );
-    const update = updates[0] as { $set: Record<string, any>; $push: Record<string, any> };
-    expect(update.$set.slug).toBe('jane-doe-austin');
-    expect(JSON.parse(update.$set.live.body).slug).toBe('jane-doe-austin');
-    expect(update.$push.cdnOutbox.reason).toBe('slug-change');
-    expect(update.$push.cdnOutbox.paths).toEqual(
+    const change = updates[0];
+    expect(change.slug).toBe('jane-doe-austin');
+    expect(JSON.parse(change.live!.body).slug).toBe('jane-doe-austin');
+    expect(change.outbox?.reason).toBe('slug-change');
+    expect(change.outbox?.paths).toEqual(
       expect.arrayContaining(['/v1/pages/jane-doe', '/v1/pages/jane-doe-austin']),
     );
   });
@@ -122,6 +122,54 @@ describe('PagesService.update', () => {
     const page = record();
     const { repo, updates } = stubRepo(page);
     await new PagesService(repo).update(page._id.toHexString(), 3, { slug: 'other' }, ctx);
-    expect((updates[0] as { $push?: unknown }).$push).toBeUndefined();
+    expect(updates[0].outbox).toBeUndefined();
+  });
+});
+
+describe('PagesService.changeSchedule', () => {
+  const schedule = {
+    timezone: 'America/Chicago',
+    events: [] as PageRecord['draft']['schedule']['events'],
+  };
+
+  it('a draft-only edit writes the draft schedule and records no CDN work', async () => {
+    const page = record();
+    const { repo, updates } = stubRepo(page);
+    await new PagesService(repo).changeSchedule(page, 3, ctx, { draft: schedule }, { action: 'x' });
+    expect(updates[0].draft?.schedule).toEqual(schedule);
+    expect(updates[0].draft?.title).toBe('Jane');
+    expect(updates[0].live).toBeUndefined();
+    expect(updates[0].outbox).toBeUndefined();
+  });
+
+  it('a live edit re-renders the live body (new ETag) and records the page paths, not the list', async () => {
+    const page = record();
+    const { repo: base } = stubRepo(page);
+    const published = await new PagesService(base).publish(page._id.toHexString(), 3, ctx);
+
+    const { repo, updates } = stubRepo({ ...published, version: 4 });
+    await new PagesService(repo).changeSchedule(
+      { ...published, version: 4 },
+      4,
+      ctx,
+      { live: schedule },
+      { action: 'schedule.timezone-set' },
+    );
+    const change = updates[0];
+    expect(change.draft).toBeUndefined();
+    expect(JSON.parse(change.live!.body).schedule.timezone).toBe('America/Chicago');
+    expect(change.live!.etag).not.toBe(published.live!.etag);
+    expect(change.live!.revision).toBe(published.live!.revision);
+    expect(change.outbox).toMatchObject({ reason: 'schedule-change', requestId: 'req-42' });
+    expect(change.outbox!.paths).not.toContain('/v1/pages');
+  });
+
+  it('refuses a live edit of a page that is not published, writing nothing', async () => {
+    const page = record();
+    const { repo, raw } = stubRepo(page);
+    await expect(
+      new PagesService(repo).changeSchedule(page, 3, ctx, { live: schedule }, { action: 'x' }),
+    ).rejects.toMatchObject({ code: ErrorCode.InvalidState });
+    expect(raw.applyIfVersion).not.toHaveBeenCalled();
   });
 });

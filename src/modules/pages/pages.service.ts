@@ -1,29 +1,41 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { UpdateQuery } from 'mongoose';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
-import { decodeCursor, encodeCursor } from '../../core/http/cursor';
+import {
+  type CursorPage,
+  decodeCursor,
+  isNonEmptyString,
+  isObjectIdHex,
+  paginate,
+} from '../../core/http/cursor';
 import type { RequestContext } from '../../core/http/request-context';
-import { outboxEntry } from '../cache-invalidation/outbox';
-import type { CdnChangeReason } from '../cache-invalidation/outbox.types';
-import { emptySchedule } from '../schedules/schemas/schedule.types';
+import { stripUndefined } from '../../core/util/strip-undefined';
 import type { CreatePageDto } from './dto/create-page.dto';
 import type { UpdatePageDto } from './dto/update-page.dto';
 import { buildLiveSnapshot } from './live-snapshot';
+import { outboxEntry } from './page-outbox';
 import {
   AdminSummaryRecord,
+  LiveScheduleRecord,
+  PageChange,
   PagesRepository,
   PublicPageBody,
   PublishedSummaryRecord,
 } from './pages.repository';
 import type { PageContent, PageRecord, PageRevisionRecord, PageStatus } from './schemas/page.types';
+import { emptySchedule, type Schedule } from './schemas/schedule.types';
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
+/** A schedule edit as the schedules module hands it over: new copies of either schedule. */
+export interface ScheduleChange {
+  draft?: Schedule;
+  live?: Schedule;
 }
 
-const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+/** What the audit record of a write names besides actor, page and version. */
+export interface AuditNote {
+  action: string;
+  details?: Record<string, unknown>;
+}
 const REQUIRED_FIELDS = ['title', 'agent', 'sponsor'] as const;
 const OPTIONAL_FIELDS = ['summary', 'sections', 'seo'] as const;
 
@@ -75,31 +87,65 @@ export class PagesService {
   }
 
   /**
-   * Writes `update` if the page is still at `version`, bumping the version and stamping who
-   * and when. The one path for every versioned page write (the schedules module uses it too).
+   * Writes `change` if the page is still at `version` (bumping it), then records the audit entry.
+   * The one path for every versioned page write.
    */
-  async commit(
+  private async write(
     page: PageRecord,
     version: number,
     ctx: RequestContext,
-    set: Record<string, unknown>,
-    extra: Pick<UpdateQuery<PageRecord>, '$push'> = {},
+    change: PageChange,
+    note: AuditNote,
   ): Promise<PageRecord> {
-    const updated = await this.repo.updateIfVersion(page._id, version, {
-      $set: { ...set, updatedAt: new Date(), updatedBy: ctx.actor },
-      $inc: { version: 1 },
-      ...extra,
+    const updated = await this.repo.applyIfVersion(page._id, version, change, {
+      actor: ctx.actor,
+      at: new Date(),
     });
-    if (updated) return updated;
-    const current = await this.repo.findById(page._id.toHexString());
-    if (!current)
-      throw new DomainError(ErrorCode.PageNotFound, `No page with id "${page._id.toHexString()}"`);
-    throw versionMismatch(current.version, version);
+    if (!updated) {
+      const current = await this.repo.findById(page._id.toHexString());
+      if (!current)
+        throw new DomainError(
+          ErrorCode.PageNotFound,
+          `No page with id "${page._id.toHexString()}"`,
+        );
+      throw versionMismatch(current.version, version);
+    }
+    this.audit(note.action, updated, ctx, note.details);
+    return updated;
   }
 
-  /** `$push` that records the CDN paths a public change must invalidate, in the same update. */
-  static invalidate(slugs: string[], reason: CdnChangeReason, ctx: RequestContext) {
-    return { $push: { cdnOutbox: outboxEntry(slugs, reason, ctx.requestId) } };
+  /**
+   * A schedule edit: the draft schedule and/or the live one. A live change re-renders the live
+   * body (so its ETag changes) and records the page's CDN paths in the same write. Other draft
+   * edits stay unpublished.
+   */
+  async changeSchedule(
+    page: PageRecord,
+    version: number,
+    ctx: RequestContext,
+    schedules: ScheduleChange,
+    note: AuditNote,
+  ): Promise<PageRecord> {
+    const change: PageChange = {};
+    if (schedules.draft)
+      change.draft = { ...page.draft, schedule: stripUndefined(schedules.draft) };
+    if (schedules.live) {
+      if (page.status !== 'published' || !page.live)
+        throw new DomainError(ErrorCode.InvalidState, `page is ${page.status}, not published`);
+      const content = { ...page.live.content, schedule: stripUndefined(schedules.live) };
+      change.live = buildLiveSnapshot(
+        page.slug,
+        content,
+        page.live.revision,
+        page.live.publishedAt,
+        new Date(),
+      );
+      change.outbox = outboxEntry([page.slug], 'schedule-change', ctx.requestId);
+    }
+    return this.write(page, version, ctx, change, {
+      action: note.action,
+      details: { ...note.details, live: Boolean(schedules.live) },
+    });
   }
 
   async update(
@@ -123,8 +169,7 @@ export class PagesService {
     }
     if (draft.sections === undefined) draft.sections = [];
 
-    const set: Record<string, unknown> = { draft: stripUndefined(draft) };
-    let extra = {};
+    const change: PageChange = { draft: stripUndefined(draft) };
     if (dto.slug !== undefined && dto.slug !== page.slug) {
       if (await this.repo.slugInUse(dto.slug, page._id)) {
         throw new DomainError(
@@ -132,22 +177,23 @@ export class PagesService {
           `slug "${dto.slug}" is already used by another page`,
         );
       }
-      set.slug = dto.slug;
+      change.slug = dto.slug;
       if (page.status === 'published' && page.live) {
         // The public URL moves now: re-render the live body under the new slug, purge both.
-        set.live = buildLiveSnapshot(
+        change.live = buildLiveSnapshot(
           dto.slug,
           page.live.content,
           page.live.revision,
           page.live.publishedAt,
           new Date(),
         );
-        extra = PagesService.invalidate([page.slug, dto.slug], 'slug-change', ctx);
+        change.outbox = outboxEntry([page.slug, dto.slug], 'slug-change', ctx.requestId);
       }
     }
-    const updated = await this.commit(page, version, ctx, set, extra);
-    this.audit(set.slug ? 'page.renamed' : 'page.updated', updated, ctx, { from: page.slug });
-    return updated;
+    return this.write(page, version, ctx, change, {
+      action: change.slug ? 'page.renamed' : 'page.updated',
+      details: { from: page.slug },
+    });
   }
 
   async publish(id: string, version: number, ctx: RequestContext): Promise<PageRecord> {
@@ -156,15 +202,19 @@ export class PagesService {
     const now = new Date();
     const revision = page.revision + 1;
     const live = buildLiveSnapshot(page.slug, page.draft, revision, now);
-    const updated = await this.commit(
+    const updated = await this.write(
       page,
       version,
       ctx,
-      { status: 'published', live, revision },
-      PagesService.invalidate([page.slug], 'publish', ctx),
+      {
+        status: 'published',
+        live,
+        revision,
+        outbox: outboxEntry([page.slug], 'publish', ctx.requestId),
+      },
+      { action: 'page.published', details: { revision } },
     );
     await this.repo.saveRevision(revisionOf(updated, revision, page.draft, live.etag, now, ctx));
-    this.audit('page.published', updated, ctx, { revision });
     return updated;
   }
 
@@ -173,15 +223,13 @@ export class PagesService {
     if (page.status !== 'published') {
       throw new DomainError(ErrorCode.InvalidState, `page is ${page.status}, not published`);
     }
-    const updated = await this.commit(
+    return this.write(
       page,
       version,
       ctx,
-      { status: 'draft', live: null },
-      PagesService.invalidate([page.slug], 'unpublish', ctx),
+      { status: 'draft', live: null, outbox: outboxEntry([page.slug], 'unpublish', ctx.requestId) },
+      { action: 'page.unpublished' },
     );
-    this.audit('page.unpublished', updated, ctx);
-    return updated;
   }
 
   async archive(id: string, version: number, ctx: RequestContext): Promise<PageRecord> {
@@ -190,15 +238,17 @@ export class PagesService {
       throw new DomainError(ErrorCode.InvalidState, 'page is already archived');
     }
     const wasLive = page.status === 'published';
-    const updated = await this.commit(
+    return this.write(
       page,
       version,
       ctx,
-      { status: 'archived', live: null },
-      wasLive ? PagesService.invalidate([page.slug], 'archive', ctx) : {},
+      {
+        status: 'archived',
+        live: null,
+        ...(wasLive ? { outbox: outboxEntry([page.slug], 'archive', ctx.requestId) } : {}),
+      },
+      { action: 'page.archived' },
     );
-    this.audit('page.archived', updated, ctx);
-    return updated;
   }
 
   async remove(id: string, version: number, ctx: RequestContext): Promise<void> {
@@ -248,9 +298,13 @@ export class PagesService {
     const record = await this.repo.findRevision(page._id, revision);
     if (!record)
       throw new DomainError(ErrorCode.RevisionNotFound, `page has no revision ${revision}`);
-    const updated = await this.commit(page, version, ctx, { draft: record.content });
-    this.audit('page.restored', updated, ctx, { revision });
-    return updated;
+    return this.write(
+      page,
+      version,
+      ctx,
+      { draft: record.content },
+      { action: 'page.restored', details: { revision } },
+    );
   }
 
   async findPublic(slug: string): Promise<PublicPageBody> {
@@ -260,22 +314,28 @@ export class PagesService {
     return page;
   }
 
-  async listPublished(limit: number, cursor?: string): Promise<Page<PublishedSummaryRecord>> {
-    const after = cursor ? decodeCursor(cursor, isString) : undefined;
+  async findLiveSchedule(slug: string): Promise<LiveScheduleRecord> {
+    const record = await this.repo.findLiveSchedule(slug);
+    if (!record?.live)
+      throw new DomainError(ErrorCode.PageNotFound, `No published page with slug "${slug}"`);
+    return record;
+  }
+
+  async listPublished(limit: number, cursor?: string): Promise<CursorPage<PublishedSummaryRecord>> {
+    const after = cursor ? decodeCursor(cursor, isNonEmptyString) : undefined;
     const rows = await this.repo.listPublished(after, limit);
-    return paginate(rows, limit, (last) => encodeCursor(last.slug));
+    return paginate(rows, limit, (last) => last.slug);
   }
 
   async listAll(
     status: PageStatus | undefined,
     limit: number,
     cursor?: string,
-  ): Promise<Page<AdminSummaryRecord>> {
-    const afterHex = cursor ? decodeCursor(cursor, isString) : undefined;
+  ): Promise<CursorPage<AdminSummaryRecord>> {
+    const afterHex = cursor ? decodeCursor(cursor, isObjectIdHex) : undefined;
     const after = afterHex ? PagesRepository.toObjectId(afterHex) : undefined;
-    if (after === null) throw new DomainError(ErrorCode.BadRequest, 'cursor is invalid');
-    const rows = await this.repo.listAll(status, after, limit);
-    return paginate(rows, limit, (last) => encodeCursor(last._id.toHexString()));
+    const rows = await this.repo.listAll(status, after ?? undefined, limit);
+    return paginate(rows, limit, (last) => last._id.toHexString());
   }
 
   private audit(
@@ -299,11 +359,6 @@ export class PagesService {
       action,
     );
   }
-}
-
-function paginate<T>(rows: T[], limit: number, cursorOf: (last: T) => string): Page<T> {
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? cursorOf(items[items.length - 1]) : null };
 }
 
 function versionMismatch(current: number, given: number): DomainError {
@@ -330,9 +385,4 @@ function revisionOf(
     publishedAt,
     publishedBy: ctx.actor,
   };
-}
-
-/** Drops undefined keys so stored documents have no null-vs-missing ambiguity. */
-function stripUndefined<T extends object>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }

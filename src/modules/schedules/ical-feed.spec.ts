@@ -4,7 +4,7 @@ import * as ical from 'node-ical';
 import { buildIcalFeed } from './ical-feed';
 import { existsInZone, formatLocal, parseLocal } from './local-time';
 import { expandSchedule, type Window } from './occurrences';
-import type { Schedule, ScheduleEvent } from './schemas/schedule.types';
+import type { Schedule, ScheduleEvent } from '../pages/schemas/schedule.types';
 
 function event(overrides: Partial<ScheduleEvent> = {}): ScheduleEvent {
   return {

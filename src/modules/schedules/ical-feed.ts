@@ -8,7 +8,7 @@ import ical, {
 import { DateTime } from 'luxon';
 import { type Floating, resolveLocal } from './local-time';
 import { type EventTiming, timingOf } from './occurrences';
-import type { Schedule, ScheduleEvent } from './schemas/schedule.types';
+import type { Schedule, ScheduleEvent } from '../pages/schemas/schedule.types';
 
 export interface FeedSource {
   slug: string;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { existsInZone, formatLocal, isoWithOffset, parseLocal, resolveLocal } from './local-time';
 import { compareOccurrences, expandEvent, expandSchedule, type Window } from './occurrences';
-import type { Schedule, ScheduleEvent } from './schemas/schedule.types';
+import type { Schedule, ScheduleEvent } from '../pages/schemas/schedule.types';
 
 const ZONES = Intl.supportedValuesOf('timeZone');
 

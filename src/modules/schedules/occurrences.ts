@@ -9,7 +9,7 @@ import {
   toFloating,
 } from './local-time';
 import { type RecurrenceRule, eachOccurrence, parseRecurrence } from './recurrence';
-import type { EventStatus, Schedule, ScheduleEvent } from './schemas/schedule.types';
+import type { EventStatus, Schedule, ScheduleEvent } from '../pages/schemas/schedule.types';
 
 export interface Occurrence {
   event: ScheduleEvent;

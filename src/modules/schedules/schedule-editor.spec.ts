@@ -9,7 +9,7 @@ import {
   setTimezone,
 } from './schedule-editor';
 import { resolveWindow } from './schedule-window';
-import type { Schedule } from './schemas/schedule.types';
+import type { Schedule } from '../pages/schemas/schedule.types';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const empty: Schedule = { timezone: 'America/Chicago', events: [] };

@@ -12,7 +12,12 @@ import {
 } from './local-time';
 import { type EventTiming } from './occurrences';
 import { RecurrenceError, occursOn, parseRecurrence, startsOnRule } from './recurrence';
-import type { EventLocation, EventStatus, Schedule, ScheduleEvent } from './schemas/schedule.types';
+import type {
+  EventLocation,
+  EventStatus,
+  Schedule,
+  ScheduleEvent,
+} from '../pages/schemas/schedule.types';
 
 /** What an admin may set on an event (the DTOs have checked types, lengths and URLs). */
 export interface EventInput {

@@ -2,48 +2,15 @@ import type { EventResponseDto, ScheduleResponseDto } from './dto/event.dto';
 import type { OccurrenceDto, OccurrencesResponseDto } from './dto/occurrences.dto';
 import { isoWithOffset } from './local-time';
 import type { Occurrence, Window } from './occurrences';
-import type { Schedule, ScheduleEvent } from './schemas/schedule.types';
+import { toPublicEvent } from '../pages/live-snapshot';
+import type { Schedule, ScheduleEvent } from '../pages/schemas/schedule.types';
 
-/** The public view of an event: bookkeeping fields (sequence, timestamps) stay private. */
-export function toPublicEvent(e: ScheduleEvent): Record<string, unknown> {
-  return {
-    id: e.id,
-    title: e.title,
-    description: e.description,
-    location: e.location,
-    start: e.start,
-    end: e.end,
-    allDay: e.allDay,
-    recurrence: e.recurrence,
-    exceptions: e.exceptions,
-    cancellations: e.cancellations,
-    status: e.status,
-    registrationUrl: e.registrationUrl,
-  };
-}
-
-export function toPublicSchedule(schedule: Schedule): {
-  timezone: string;
-  events: Record<string, unknown>[];
-} {
-  return { timezone: schedule.timezone, events: schedule.events.map(toPublicEvent) };
-}
-
-/** The admin view of an event, field by field (stored documents may carry nothing else). */
+/** The admin view of an event: the public fields plus its bookkeeping. */
 export function toEventResponse(e: ScheduleEvent): EventResponseDto {
   return {
-    id: e.id,
-    title: e.title,
-    description: e.description,
-    location: e.location,
-    start: e.start,
-    end: e.end,
-    allDay: e.allDay,
-    recurrence: e.recurrence,
+    ...toPublicEvent(e),
     exceptions: e.exceptions ?? [],
     cancellations: e.cancellations ?? [],
-    status: e.status,
-    registrationUrl: e.registrationUrl,
     sequence: e.sequence,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,

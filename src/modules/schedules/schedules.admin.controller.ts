@@ -3,7 +3,6 @@ import {
   Controller,
   Delete,
   Get,
-  Headers,
   HttpCode,
   Param,
   Patch,
@@ -25,9 +24,9 @@ import {
 import type { FastifyReply } from 'fastify';
 import { AdminAuth } from '../../core/auth/admin-auth.decorator';
 import { ErrorResponseDto } from '../../core/errors/error-response.dto';
-import { parseIfMatch, versionEtag } from '../../core/http/preconditions';
+import { versionEtag } from '../../core/http/preconditions';
 import { ReqContext, type RequestContext } from '../../core/http/request-context';
-import { VersionedWrite } from '../pages/pages.admin.controller';
+import { IfMatchVersion, VersionedWrite } from '../../core/http/versioned-write';
 import { PagesService } from '../pages/pages.service';
 import {
   CancellationDto,
@@ -40,7 +39,7 @@ import {
 } from './dto/event.dto';
 import { toEventResponse, toScheduleResponse } from './schedule.presenter';
 import { type ScheduleWrite, SchedulesService } from './schedules.service';
-import { emptySchedule } from './schemas/schedule.types';
+import { emptySchedule } from '../pages/schemas/schedule.types';
 
 const LIVE_CONFLICT = 'live=true on a page that is not published, or an event not yet live';
 
@@ -82,7 +81,7 @@ export class SchedulesAdminController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: LIVE_CONFLICT })
   async setTimezone(
     @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatchVersion() version: number,
     @Query() query: LiveQuery,
     @Body() dto: TimezoneDto,
     @ReqContext() ctx: RequestContext,
@@ -90,7 +89,7 @@ export class SchedulesAdminController {
   ): Promise<ScheduleResponseDto> {
     const write = await this.schedules.setTimezone(
       id,
-      parseIfMatch(ifMatch),
+      version,
       dto.timezone,
       query.live ?? false,
       ctx,
@@ -107,19 +106,13 @@ export class SchedulesAdminController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: LIVE_CONFLICT })
   async addEvent(
     @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatchVersion() version: number,
     @Query() query: LiveQuery,
     @Body() dto: CreateEventDto,
     @ReqContext() ctx: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EventResponseDto> {
-    const write = await this.schedules.addEvent(
-      id,
-      parseIfMatch(ifMatch),
-      dto,
-      query.live ?? false,
-      ctx,
-    );
+    const write = await this.schedules.addEvent(id, version, dto, query.live ?? false, ctx);
     const event = eventOf(reply, write);
     void reply.header('location', `/admin/v1/pages/${id}/schedule/events/${event.id}`);
     return event;
@@ -136,7 +129,7 @@ export class SchedulesAdminController {
   async updateEvent(
     @Param('id') id: string,
     @Param('eventId') eventId: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatchVersion() version: number,
     @Query() query: LiveQuery,
     @Body() dto: UpdateEventDto,
     @ReqContext() ctx: RequestContext,
@@ -144,7 +137,7 @@ export class SchedulesAdminController {
   ): Promise<EventResponseDto> {
     const write = await this.schedules.updateEvent(
       id,
-      parseIfMatch(ifMatch),
+      version,
       eventId,
       dto,
       query.live ?? false,
@@ -162,18 +155,12 @@ export class SchedulesAdminController {
   async removeEvent(
     @Param('id') id: string,
     @Param('eventId') eventId: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatchVersion() version: number,
     @Query() query: LiveQuery,
     @ReqContext() ctx: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const write = await this.schedules.removeEvent(
-      id,
-      parseIfMatch(ifMatch),
-      eventId,
-      query.live ?? false,
-      ctx,
-    );
+    const write = await this.schedules.removeEvent(id, version, eventId, query.live ?? false, ctx);
     void reply.header('etag', versionEtag(write.page.version));
   }
 
@@ -191,7 +178,7 @@ export class SchedulesAdminController {
   async cancelOccurrence(
     @Param('id') id: string,
     @Param('eventId') eventId: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatchVersion() version: number,
     @Query() query: LiveQuery,
     @Body() dto: CancellationDto,
     @ReqContext() ctx: RequestContext,
@@ -199,7 +186,7 @@ export class SchedulesAdminController {
   ): Promise<EventResponseDto> {
     const write = await this.schedules.cancelOccurrence(
       id,
-      parseIfMatch(ifMatch),
+      version,
       eventId,
       dto.date,
       query.live ?? false,
@@ -218,14 +205,14 @@ export class SchedulesAdminController {
     @Param('id') id: string,
     @Param('eventId') eventId: string,
     @Param('date') date: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatchVersion() version: number,
     @Query() query: LiveQuery,
     @ReqContext() ctx: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
     const write = await this.schedules.restoreOccurrence(
       id,
-      parseIfMatch(ifMatch),
+      version,
       eventId,
       date,
       query.live ?? false,

@@ -3,16 +3,16 @@ import { AdminAuthGuard } from '../../core/auth/admin-auth.guard';
 import { PagesModule } from '../pages/pages.module';
 import { SchedulesAdminController } from './schedules.admin.controller';
 import { SchedulesController } from './schedules.controller';
-import { SchedulesRepository } from './schedules.repository';
 import { SchedulesService } from './schedules.service';
 
 /**
- * The schedule embedded in each page: admin edits (through PagesService's version-checked
- * commit, optionally straight to the live page), public occurrences and the iCalendar feed.
+ * The schedule embedded in each page: the pure editing, expansion and feed logic, admin edits
+ * (handed to PagesService.changeSchedule, optionally straight to the live page), public
+ * occurrences and the iCalendar feed. It reads and writes pages only through PagesService.
  */
 @Module({
   imports: [PagesModule],
   controllers: [SchedulesController, SchedulesAdminController],
-  providers: [SchedulesRepository, SchedulesService, AdminAuthGuard],
+  providers: [SchedulesService, AdminAuthGuard],
 })
 export class SchedulesModule {}

@@ -1,13 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../core/config/app-config';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { contentEtag } from '../../core/http/preconditions';
 import type { RequestContext } from '../../core/http/request-context';
-import { buildLiveSnapshot } from '../pages/live-snapshot';
 import { PagesService } from '../pages/pages.service';
 import type { PageRecord } from '../pages/schemas/page.types';
+import { emptySchedule, type Schedule } from '../pages/schemas/schedule.types';
 import type { OccurrencesQuery } from './dto/occurrences.dto';
 import { buildIcalFeed } from './ical-feed';
 import { parseLocalDate } from './local-time';
@@ -25,8 +25,6 @@ import {
   setTimezone,
 } from './schedule-editor';
 import { resolveWindow } from './schedule-window';
-import { LiveScheduleRecord, SchedulesRepository } from './schedules.repository';
-import { emptySchedule, type Schedule } from './schemas/schedule.types';
 
 type Copy = 'draft' | 'live';
 type Edit = (schedule: Schedule, copy: Copy, now: Date) => EditResult;
@@ -70,17 +68,10 @@ function onLive(
   }
 }
 
-function stripUndefined<T extends object>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
 @Injectable()
 export class SchedulesService {
-  private readonly logger = new Logger(SchedulesService.name);
-
   constructor(
     private readonly pages: PagesService,
-    private readonly repo: SchedulesRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -197,10 +188,9 @@ export class SchedulesService {
   }
 
   /**
-   * One version-checked update of the page: the draft schedule, and with `live` the live
-   * schedule too — re-rendering the live body (so its ETag changes) and recording the CDN paths
-   * in the same write. Other draft edits stay unpublished. FerretDB/DocumentDB have no
-   * positional array updates, so each schedule is written whole.
+   * Runs `edit` on the draft schedule and, with `live`, on the live one too, then hands both
+   * results to the pages module as one schedule change (one version-checked write). FerretDB and
+   * DocumentDB have no positional array updates, so each schedule is written whole.
    */
   private async write(
     id: string,
@@ -222,51 +212,23 @@ export class SchedulesService {
     const liveResult = live && page.live ? edit(page.live.content.schedule, 'live', now) : null;
     if (!draft.changed && !liveResult?.changed) return { page, draft, wrote: false };
 
-    const set: Record<string, unknown> = {};
-    let extra = {};
-    if (draft.changed) set['draft.schedule'] = stripUndefined(draft.schedule);
-    if (liveResult?.changed && page.live) {
-      const content = { ...page.live.content, schedule: stripUndefined(liveResult.schedule) };
-      set.live = buildLiveSnapshot(
-        page.slug,
-        content,
-        page.live.revision,
-        page.live.publishedAt,
-        now,
-      );
-      extra = PagesService.invalidate([page.slug], 'schedule-change', ctx);
-    }
-    const updated = await this.pages.commit(page, version, ctx, set, extra);
-    this.logger.log(
+    const updated = await this.pages.changeSchedule(
+      page,
+      version,
+      ctx,
       {
-        audit: {
-          action,
-          actor: ctx.actor,
-          pageId: updated._id.toHexString(),
-          slug: updated.slug,
-          version: updated.version,
-          eventId: draft.event?.id,
-          live: Boolean(liveResult?.changed),
-          ...details,
-        },
-        requestId: ctx.requestId,
+        draft: draft.changed ? draft.schedule : undefined,
+        live: liveResult?.changed ? liveResult.schedule : undefined,
       },
-      action,
+      { action, details: { eventId: draft.event?.id, ...details } },
     );
     return { page: updated, draft, wrote: true };
   }
 
   // ---- public reads ------------------------------------------------------------------------
 
-  private async findLive(slug: string): Promise<LiveScheduleRecord> {
-    const record = await this.repo.findLiveSchedule(slug);
-    if (!record?.live)
-      throw new DomainError(ErrorCode.PageNotFound, `No published page with slug "${slug}"`);
-    return record;
-  }
-
   async occurrences(slug: string, query: OccurrencesQuery): Promise<CachedRepresentation> {
-    const record = await this.findLive(slug);
+    const record = await this.pages.findLiveSchedule(slug);
     const schedule = record.live.content.schedule ?? emptySchedule();
     const window = resolveWindow(
       query,
@@ -303,7 +265,7 @@ export class SchedulesService {
   }
 
   async feed(slug: string): Promise<CachedRepresentation> {
-    const record = await this.findLive(slug);
+    const record = await this.pages.findLiveSchedule(slug);
     return {
       etag: contentEtag(['ics/v1', record.live.etag].join('|')),
       lastModified: record.live.updatedAt,

@@ -7,7 +7,7 @@ import {
   registerDecorator,
   type ValidationArguments,
 } from 'class-validator';
-import { CLOUDFRONT_MAX_IN_PROGRESS_WILDCARD_PATHS, invalidPathReason } from '../public-paths';
+import { CLOUDFRONT_MAX_IN_PROGRESS_WILDCARD_PATHS, invalidPathReason } from '../cloudfront-paths';
 
 export const MAX_PATHS_PER_REQUEST = 100;
 

@@ -1,4 +1,4 @@
-import type { CdnChangeReason } from '../outbox.types';
+import type { CdnChangeReason } from '../../pages/schemas/outbox.types';
 
 /**
  * What an admin sees for one invalidation request (one public change, or one manual request):

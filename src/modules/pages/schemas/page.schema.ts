@@ -7,8 +7,8 @@ export const PAGE_MODEL = 'Page';
 export const PAGE_REVISION_MODEL = 'PageRevision';
 
 // Content is validated by the DTOs before it gets here and is always written whole, so it is
-// stored as plain objects (Mixed): no casting cost on the hot read path, and the schedules module
-// owns the shape of `schedule` without a second schema to keep in step.
+// stored as plain objects (Mixed): no casting cost on the hot read path, and the TypeScript types
+// in page.types.ts and schedule.types.ts are the one description of the shape.
 export const PageSchema = new Schema(
   {
     slug: { type: String, required: true },

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
-import type { CdnOutboxEntry } from '../../cache-invalidation/outbox.types';
-import type { Schedule } from '../../schedules/schemas/schedule.types';
+import type { CdnOutboxEntry } from './outbox.types';
+import type { Schedule } from './schedule.types';
 
 export const PAGE_STATUSES = ['draft', 'published', 'archived'] as const;
 export type PageStatus = (typeof PAGE_STATUSES)[number];

@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { HTTP_URL } from '../../../core/http/url-rules';
-import { EVENT_STATUSES, type EventStatus } from '../schemas/schedule.types';
+import { EVENT_STATUSES, type EventStatus } from '../../pages/schemas/schedule.types';
 
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/;
 const LOCAL_TIME_RULE = 'must be YYYY-MM-DDTHH:mm, or YYYY-MM-DD for an all-day event';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
-import { EVENT_STATUSES, type EventStatus } from '../schemas/schedule.types';
+import { EVENT_STATUSES, type EventStatus } from '../../pages/schemas/schedule.types';
 import { EventLocationViewDto } from './event.dto';
 
 const WINDOW_BOUND = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;

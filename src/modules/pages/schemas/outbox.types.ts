@@ -1,6 +1,8 @@
 /**
  * A pending CDN invalidation, stored inside the page document by the same single-document update
- * that changed the public representation — so it survives a crash right after the write.
+ * that changed the public representation — so it survives a crash right after the write. The
+ * pages module writes entries; the cache-invalidation module reads and acknowledges them through
+ * `PageOutbox`.
  */
 export interface CdnOutboxEntry {
   id: string;
@@ -12,3 +14,9 @@ export interface CdnOutboxEntry {
 
 export type CdnChangeReason =
   'publish' | 'unpublish' | 'archive' | 'slug-change' | 'schedule-change' | 'restore';
+
+/** The CDN entries one page still has to hand over. */
+export interface PendingOutbox {
+  pageId: string;
+  entries: CdnOutboxEntry[];
+}
