@@ -1,5 +1,6 @@
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
+import { stripUndefined } from '../../core/util/strip-undefined';
 import {
   existsInZone,
   formatLocal,
@@ -51,10 +52,6 @@ const invalid = (message: string): DomainError =>
 
 function eventNotFound(id: string): DomainError {
   return new DomainError(ErrorCode.EventNotFound, `No event with id "${id}" on this page`);
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 function localFormat(allDay: boolean): string {
