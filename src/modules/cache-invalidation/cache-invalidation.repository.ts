@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, UpdateQuery } from 'mongoose';
 import { isDuplicateKey } from '../../core/database/mongo-errors';
+import { PRIMARY } from '../../core/database/read-preference';
 import { countPaths, type PathCounts } from './cloudfront-paths';
 import { BATCH_MODEL, INVALIDATION_MODEL, TOKEN_MODEL } from './schemas/invalidation.schema';
 import type {
@@ -54,7 +55,11 @@ export class CacheInvalidationRepository implements OnModuleInit {
 
   /** The items that won a place in the batch (their claim tokens name it). */
   async claimedItemIds(batchId: string): Promise<string[]> {
-    const rows = await this.tokens.find({ batchId }, { _id: 1 }).lean<{ _id: string }[]>().exec();
+    const rows = await this.tokens
+      .find({ batchId }, { _id: 1 })
+      .read(PRIMARY)
+      .lean<{ _id: string }[]>()
+      .exec();
     return rows.map((r) => r._id.split(':')[1]);
   }
 
@@ -83,7 +88,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
   }
 
   async findItem(id: string): Promise<InvalidationRecord | null> {
-    return this.items.findById(id).lean<InvalidationRecord>().exec();
+    return this.items.findById(id).read(PRIMARY).lean<InvalidationRecord>().exec();
   }
 
   /** Newest first (ids are ObjectId hex, so they sort by creation time); one extra row. */
@@ -99,6 +104,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
       .find(filter)
       .sort({ _id: -1 })
       .limit(limit + 1)
+      .read(PRIMARY)
       .lean<InvalidationRecord[]>()
       .exec();
   }
@@ -108,6 +114,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
       .find({ status: 'pending', batchId: null })
       .sort({ createdAt: 1 })
       .limit(limit)
+      .read(PRIMARY)
       .lean<InvalidationRecord[]>()
       .exec();
   }
@@ -116,12 +123,16 @@ export class CacheInvalidationRepository implements OnModuleInit {
     return this.items
       .findOne({ status: { $in: statuses } })
       .sort({ createdAt: 1 })
+      .read(PRIMARY)
       .lean<InvalidationRecord>()
       .exec();
   }
 
   async countItems(statuses: InvalidationStatus[]): Promise<number> {
-    return this.items.countDocuments({ status: { $in: statuses } }).exec();
+    return this.items
+      .countDocuments({ status: { $in: statuses } })
+      .read(PRIMARY)
+      .exec();
   }
 
   /** Records on the items that they joined the batch (after their tokens were won). */
@@ -138,6 +149,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
     return this.items
       .find({ _id: { $in: ids } })
       .sort({ createdAt: 1 })
+      .read(PRIMARY)
       .lean<InvalidationRecord[]>()
       .exec();
   }
@@ -185,6 +197,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
         },
         { returnDocument: 'after' },
       )
+      .read(PRIMARY)
       .lean<InvalidationRecord>()
       .exec();
   }
@@ -196,7 +209,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
   }
 
   async findBatch(id: string): Promise<BatchRecord | null> {
-    return this.batches.findById(id).lean<BatchRecord>().exec();
+    return this.batches.findById(id).read(PRIMARY).lean<BatchRecord>().exec();
   }
 
   /**
@@ -213,6 +226,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
       })
       .sort({ nextAttemptAt: 1 })
       .limit(5)
+      .read(PRIMARY)
       .lean<BatchRecord[]>()
       .exec();
     for (const batch of due) {
@@ -272,6 +286,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
         },
         { paths: 1 },
       )
+      .read(PRIMARY)
       .lean<Pick<BatchRecord, 'paths'>[]>()
       .exec();
     return countPaths(rows.flatMap((r) => r.paths));

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { isValidObjectId, Model, Types, type UpdateQuery } from 'mongoose';
 import { isDuplicateKey } from '../../core/database/mongo-errors';
+import { PRIMARY } from '../../core/database/read-preference';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { PageLock } from './page-lock';
@@ -95,12 +96,12 @@ export class PagesRepository implements OnModuleInit {
   async findById(id: string): Promise<PageRecord | null> {
     const _id = PagesRepository.toObjectId(id);
     if (!_id) return null;
-    return this.pages.findById(_id).lean<PageRecord>().exec();
+    return this.pages.findById(_id).read(PRIMARY).lean<PageRecord>().exec();
   }
 
   async slugInUse(slug: string, exceptId?: Types.ObjectId): Promise<boolean> {
     const filter = exceptId ? { slug, _id: { $ne: exceptId } } : { slug };
-    return (await this.pages.exists(filter).exec()) !== null;
+    return (await this.pages.exists(filter).read(PRIMARY).exec()) !== null;
   }
 
   /**
@@ -212,6 +213,7 @@ export class PagesRepository implements OnModuleInit {
       })
       .sort({ _id: 1 })
       .limit(limit + 1)
+      .read(PRIMARY)
       .lean<AdminSummaryRecord[]>()
       .exec();
   }
@@ -237,12 +239,17 @@ export class PagesRepository implements OnModuleInit {
       .find({ pageId })
       .sort({ revision: -1 })
       .limit(limit)
+      .read(PRIMARY)
       .lean<PageRevisionRecord[]>()
       .exec();
   }
 
   async findRevision(pageId: Types.ObjectId, revision: number): Promise<PageRevisionRecord | null> {
-    return this.revisions.findOne({ pageId, revision }).lean<PageRevisionRecord>().exec();
+    return this.revisions
+      .findOne({ pageId, revision })
+      .read(PRIMARY)
+      .lean<PageRevisionRecord>()
+      .exec();
   }
 
   // --- the CDN outbox (reached from outside only through PageOutbox) ------------------------
@@ -251,6 +258,7 @@ export class PagesRepository implements OnModuleInit {
     const rows = await this.pages
       .find({ 'cdnOutbox.0': { $exists: true } }, { cdnOutbox: 1 })
       .limit(limit)
+      .read(PRIMARY)
       .lean<Pick<PageRecord, '_id' | 'cdnOutbox'>[]>()
       .exec();
     return rows.map((r) => ({ pageId: r._id.toHexString(), entries: r.cdnOutbox }));
