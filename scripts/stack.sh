@@ -170,33 +170,73 @@ launch() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# ferretdb: FerretDB v1 as a library (stack/ferretdb), SQLite backend
+# ferretdb: FerretDB v1's own command, SQLite backend, as a one-member replica set
 # ---------------------------------------------------------------------------------------------
+# DocumentDB presents itself as a replica set, and the driver only sends $readPreference to a
+# replica-set member (never to a standalone), so the stack's FerretDB must be one too. FerretDB's
+# library Config has no replica-set name; its command has --repl-set-name. The command is built
+# from a copy of the module's source out of the Go module cache (verified against the pinned
+# checksum below), plus build/version/version.txt: the file its release build generates and whose
+# absence makes a plain `go install .../cmd/ferretdb` panic at start-up.
+FERRETDB_MODULE=github.com/FerretDB/FerretDB
+FERRETDB_VERSION=v1.24.2
+FERRETDB_SUM=h1:trrUU0LbmusMbyubhPS1IELncvrIwKrsRT2LW1UUWCw=
+FERRETDB_REPL_SET=rs0
+# bumped when the way the binary is built changes, so cached binaries are rebuilt
+FERRETDB_RECIPE="cmd/ferretdb from module copy + version.txt; CGO_ENABLED=0 -trimpath -buildvcs=false"
+
 timeout_ferretdb() { echo 60; }
 stop_timeout_ferretdb() { echo 15; }
 cmd_ferretdb() { [[ $1 == "$BIN_DIR/ferretdb "* ]]; }
-expect_ferretdb() { echo "-listen-addr $HOST:$(port_ferretdb)"; }
+expect_ferretdb() { echo "--listen-addr=$HOST:$(port_ferretdb) --repl-set-name=$FERRETDB_REPL_SET"; }
+
+# ferretdb_args HOST:PORT DATA_DIR : the flags every FerretDB of the stack runs with (the tests'
+# private instances in test/support/ferretdb-process.ts use the same ones; keep them in step).
+# No telemetry, no debug HTTP listener (it would take 127.0.0.1:8088), state kept in memory.
+ferretdb_args() {
+  case $2 in *[%?#]*) die "ferretdb: the data dir '$2' must not contain %, ? or # (it becomes a file: URI)" ;; esac
+  printf '%s\n' "--listen-addr=$1" "--repl-set-name=$FERRETDB_REPL_SET" \
+    --handler=sqlite "--sqlite-url=file:$2/" \
+    --state-dir=- --debug-addr=- --telemetry=disable \
+    "--log-level=${STACK_FERRETDB_LOG_LEVEL:-warn}" --log-format=text
+}
 
 build_ferretdb() {
-  local src="$ROOT/stack/ferretdb" fp
-  need go "Go >= 1.24 builds stack/ferretdb"
-  fp=$(fingerprint "$src/main.go" "$src/go.mod" "$src/go.sum" "$(go env GOVERSION GOOS GOARCH | tr '\n' ' ')")
+  local fp json dir sum src="$BUILD_DIR/ferretdb-src"
+  need go "Go >= 1.24 builds FerretDB"
+  fp=$(fingerprint "$FERRETDB_MODULE@$FERRETDB_VERSION $FERRETDB_SUM" "$FERRETDB_RECIPE" \
+    "$(go env GOVERSION GOOS GOARCH | tr '\n' ' ')")
   if [[ -x $BIN_DIR/ferretdb ]] && stamp_ok ferretdb "$fp"; then return 0; fi
-  say "ferretdb: building FerretDB v1.24.2 (Go; the first build takes 1-3 minutes)..."
-  mkdir -p "$BIN_DIR"
-  # go.sum is committed; -mod=readonly makes the build fail instead of silently changing it.
+  say "ferretdb: building FerretDB $FERRETDB_VERSION (Go; the first build takes 1-3 minutes)..."
+  mkdir -p "$BIN_DIR" "$BUILD_DIR" "$LOG_DIR"
+  # The Go proxy and checksum database verify a first download; the pinned h1: sum is checked too.
+  json=$(cd "$BUILD_DIR" && env GOTOOLCHAIN=local GOWORK=off \
+    go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION" 2>>"$LOG_DIR/build-ferretdb.log") ||
+    die "ferretdb: go mod download $FERRETDB_MODULE@$FERRETDB_VERSION failed (see $LOG_DIR/build-ferretdb.log)"
+  dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")
+  sum=$(sed -n 's/^[[:space:]]*"Sum": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")
+  [[ $sum == "$FERRETDB_SUM" ]] || die "ferretdb: module checksum is '$sum', expected $FERRETDB_SUM"
+  [[ -d $dir/cmd/ferretdb ]] || die "ferretdb: no cmd/ferretdb in '$dir'"
+  rm -rf "$src"
+  cp -R "$dir" "$src"
+  chmod -R u+w "$src"
+  printf '%s\n' "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+  # The module's own go.sum pins its dependencies; -mod=readonly fails rather than changing it.
   (cd "$src" && run_logged "$LOG_DIR/build-ferretdb.log" \
-    env CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly \
-    go build -trimpath -o "$BIN_DIR/ferretdb.new" .) || die "ferretdb: build failed"
+    env CGO_ENABLED=0 GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=readonly \
+    go build -trimpath -buildvcs=false -o "$BIN_DIR/ferretdb.new" ./cmd/ferretdb) || die "ferretdb: build failed"
+  rm -rf "$src"
   mv -f "$BIN_DIR/ferretdb.new" "$BIN_DIR/ferretdb"
   stamp_write ferretdb "$fp"
   if [[ -n $(svc_pids ferretdb) ]]; then say "ferretdb: rebuilt; the running instance keeps the old binary until 'restart ferretdb'"; fi
 }
 
 start_ferretdb() {
+  local -a args
   mkdir -p "$DATA_DIR/ferretdb"
-  launch ferretdb "$BIN_DIR/ferretdb" -listen-addr "$HOST:$(port_ferretdb)" \
-    -data-dir "$DATA_DIR/ferretdb" -log-level "${STACK_FERRETDB_LOG_LEVEL:-warn}"
+  mapfile -t args < <(ferretdb_args "$HOST:$(port_ferretdb)" "$DATA_DIR/ferretdb")
+  ((${#args[@]})) || die "ferretdb: no arguments"
+  launch ferretdb "$BIN_DIR/ferretdb" "${args[@]}"
 }
 
 # FerretDB opens its SQLite backend before it binds, so an accepted connection means ready.
@@ -526,7 +566,7 @@ cmd_env() {
     say "env: moto is not running, CLOUDFRONT_DISTRIBUTION_ID is empty (run: bash scripts/stack.sh up)"
   fi
   cat <<EOF
-MONGODB_URI=mongodb://$HOST:$(port_ferretdb)/sponsored_agents
+MONGODB_URI=mongodb://$HOST:$(port_ferretdb)/sponsored_agents?replicaSet=$FERRETDB_REPL_SET
 OPENSEARCH_URL=http://$HOST:$(port_opensearch)
 LOG_SHIPPER_ENABLED=true
 CLOUDFRONT_DISTRIBUTION_ID=$id
