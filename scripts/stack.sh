@@ -20,7 +20,8 @@
 # same binaries (other ports/data dirs) are never adopted or killed by this script.
 #
 # Environment: STACK_DIR (default <repo>/.local/stack), STACK_FERRETDB_PORT (27018),
-# STACK_OPENSEARCH_PORT (9201), STACK_MOTO_PORT (5055), STACK_OPENSEARCH_HEAP (512m),
+# STACK_OPENSEARCH_PORT (9201), STACK_OPENSEARCH_TRANSPORT_PORT (HTTP port + 1000),
+# STACK_MOTO_PORT (5055), STACK_OPENSEARCH_HEAP (512m),
 # STACK_M2_REPO (default <repo>/.local/m2), STACK_JAVA_HOME (a JDK 17 or 21).
 # Progress goes to stderr; only `env`/`status`/`logs` write to stdout.
 set -euo pipefail
@@ -44,6 +45,13 @@ M2_REPO="${STACK_M2_REPO:-$ROOT/.local/m2}"
 port_ferretdb() { echo "${STACK_FERRETDB_PORT:-27018}"; }
 port_opensearch() { echo "${STACK_OPENSEARCH_PORT:-9201}"; }
 port_moto() { echo "${STACK_MOTO_PORT:-5055}"; }
+# OpenSearch's node-to-node transport: one fixed port (its default range 9300-9399 would take the
+# first free port, possibly the HTTP port asked for), HTTP + 1000 unless set.
+port_opensearch_transport() {
+  local p=${STACK_OPENSEARCH_TRANSPORT_PORT:-$(($(port_opensearch) + 1000))}
+  ((p > 0 && p < 65536)) || die "opensearch: transport port $p is out of range; set STACK_OPENSEARCH_TRANSPORT_PORT"
+  echo "$p"
+}
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -251,7 +259,7 @@ after_stop_ferretdb() { :; }
 timeout_opensearch() { echo 240; }
 stop_timeout_opensearch() { echo 40; }
 cmd_opensearch() { [[ $1 == *java" -Dstack.home=$DATA_DIR/opensearch "* ]]; }
-expect_opensearch() { echo "-E http.port=$(port_opensearch)"; }
+expect_opensearch() { echo "-E http.port=$(port_opensearch) -E transport.port=$(port_opensearch_transport)"; }
 
 JAVA_BIN=""
 JAVA_HOME_SEL=""
@@ -297,8 +305,13 @@ build_opensearch() {
 }
 
 start_opensearch() {
-  local home="$DATA_DIR/opensearch" out="$BUILD_DIR/opensearch" heap="${STACK_OPENSEARCH_HEAP:-512m}"
+  local home="$DATA_DIR/opensearch" out="$BUILD_DIR/opensearch" heap="${STACK_OPENSEARCH_HEAP:-512m}" transport
   find_java
+  transport=$(port_opensearch_transport)
+  [[ $transport != "$(port_opensearch)" ]] || die "opensearch: the transport port must differ from the HTTP port ($transport)"
+  if port_listening "$transport"; then
+    die "opensearch: transport port $HOST:$transport is in use: $(port_owner "$transport"); set STACK_OPENSEARCH_TRANSPORT_PORT"
+  fi
   mkdir -p "$home/tmp" "$home/data" "$home/logs"
   # JVM options follow the distribution's jvm.options, trimmed for a small shared machine.
   launch opensearch "$JAVA_BIN" \
@@ -315,7 +328,7 @@ start_opensearch() {
     "-Djava.io.tmpdir=$home/tmp" \
     -cp "$out/classes:$out/lib/*" local.stack.OpenSearchLauncher \
     -E "path.home=$home" -E "path.data=$home/data" -E "path.logs=$home/logs" \
-    -E "network.host=$HOST" -E "http.port=$(port_opensearch)"
+    -E "network.host=$HOST" -E "http.port=$(port_opensearch)" -E "transport.port=$transport"
 }
 
 ready_opensearch() {
