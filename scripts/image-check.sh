@@ -9,6 +9,9 @@
 #   5. `node dist/main.js` in it (Node 24 from the devDependency, as in the node:24 image) as uid
 #      1000 with the app directory read-only, NODE_ENV=production; /health/live and /metrics on
 #      their ports, /metrics absent from the API port, SIGTERM -> exit 0.
+# The final stage (and the node binary) are staged in a directory of their own under /tmp, not in
+# the checkout: uid 1000 must reach them, and a clone may sit under a directory it can't traverse
+# (/root, a `mktemp -d`, a 0700 home). That directory is removed on exit, pass or fail.
 # Step 5 needs the local stack's settings in the environment (scripts/test.sh provides them,
 # or: set -a; source <(bash scripts/stack.sh env); set +a); without MONGODB_URI it is skipped.
 #
@@ -25,7 +28,16 @@ die() {
   exit 1
 }
 
-rm -rf "$WORK" && mkdir -p "$WORK/build" "$WORK/app"
+rm -rf "$WORK" && mkdir -p "$WORK/build"
+STAGE=$(mktemp -d /tmp/sponsored-agents-image-check.XXXXXX) || die "could not create a staging directory under /tmp"
+APP="$STAGE/app"
+mkdir -p "$APP"
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; fi
+  rm -rf "$STAGE"
+}
+trap cleanup EXIT
 
 # --- 1. build context -------------------------------------------------------------------------
 "$PY" - "$ROOT" "$WORK/context.txt" <<'EOF' || die "build context"
@@ -105,12 +117,12 @@ NODE24="$WORK/build/node_modules/.bin/node"
 
 # --- 3. prod-deps stage -----------------------------------------------------------------------
 say "prod-deps stage: npm ci --omit=dev"
-cp "$ROOT/package.json" "$ROOT/package-lock.json" "$WORK/app/"
-(cd "$WORK/app" && npm ci --omit=dev --no-audit --no-fund --prefer-offline --loglevel=error >"$WORK/prod-npm.log" 2>&1) ||
+cp "$ROOT/package.json" "$ROOT/package-lock.json" "$APP/"
+(cd "$APP" && npm ci --omit=dev --no-audit --no-fund --prefer-offline --loglevel=error >"$WORK/prod-npm.log" 2>&1) ||
   die "npm ci --omit=dev failed: $(tail -5 "$WORK/prod-npm.log")"
 # Every package the lockfile marks dev-only must be absent (typescript, say, is not: a production
 # dependency needs it).
-"$PY" - "$WORK/app" <<'EOF' || die "dev-only packages in the production node_modules"
+"$PY" - "$APP" <<'EOF' || die "dev-only packages in the production node_modules"
 import json, os, sys
 app = sys.argv[1]
 lock = json.load(open(os.path.join(app, "package-lock.json")))
@@ -124,15 +136,15 @@ sys.exit(1 if present or not dev else 0)
 EOF
 
 # --- 4. final stage ---------------------------------------------------------------------------
-cp -r "$WORK/build/dist" "$WORK/app/dist"
-extra=$(cd "$WORK/app" && ls -A | grep -vxE 'dist|node_modules|package.json|package-lock.json' || true)
+cp -r "$WORK/build/dist" "$APP/dist"
+extra=$(cd "$APP" && ls -A | grep -vxE 'dist|node_modules|package.json|package-lock.json' || true)
 [ -z "$extra" ] || die "final stage has more than dist, node_modules, package*.json: $extra"
-say "final stage: $(du -sh "$WORK/app" | cut -f1) ($(du -sh "$WORK/app/node_modules" | cut -f1) node_modules)"
+say "final stage: $(du -sh "$APP" | cut -f1) ($(du -sh "$APP/node_modules" | cut -f1) node_modules) in $APP"
 
 # --- 5. start it like the pod -----------------------------------------------------------------
 if [ -z "${MONGODB_URI:-}" ]; then
   say "SKIP start: MONGODB_URI is not set (run under scripts/test.sh, or source scripts/stack.sh env)"
-  rm -rf "$WORK/build" "$WORK/app"
+  rm -rf "$WORK/build"
   exit 3
 fi
 # Its own database, so state left by other tests cannot get in the way.
@@ -142,26 +154,31 @@ export MONGODB_URI
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT_HTTP=$(free_port)
 PORT_METRICS=$(free_port)
-chmod -R a+rX "$WORK" 2>/dev/null
-chmod a+x "$ROOT/.local" "$ROOT" 2>/dev/null || true
-tmpdir=$(mktemp -d) && chmod 1777 "$tmpdir"
+# The image's node sits outside the app directory too; stage this one beside the app (a hard link
+# when /tmp is on the same file system).
+mkdir -p "$STAGE/bin" "$STAGE/tmp"
+ln -f "$(readlink -f "$NODE24")" "$STAGE/bin/node" 2>/dev/null || cp "$(readlink -f "$NODE24")" "$STAGE/bin/node" ||
+  die "could not stage the node binary"
+NODE24="$STAGE/bin/node"
+tmpdir="$STAGE/tmp"
+chmod -R a+rX "$STAGE" && chmod 755 "$STAGE" && chmod 1777 "$tmpdir" || die "could not open $STAGE to uid 1000"
 as_node=()
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && command -v unshare >/dev/null &&
   unshare -m true 2>/dev/null; then
   # Read-only app directory and uid/gid 1000, as readOnlyRootFilesystem and runAsUser do.
-  as_node=(unshare -m sh -c 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" && cd "$0" && exec setpriv --reuid 1000 --regid 1000 --clear-groups "$@"' "$WORK/app")
+  setpriv --reuid 1000 --regid 1000 --clear-groups test -r "$APP/dist/main.js" -a -x "$NODE24" ||
+    die "uid 1000 cannot reach $APP/dist/main.js or $NODE24 (is /tmp traversable?)"
+  as_node=(unshare -m sh -c 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" && cd "$0" && exec setpriv --reuid 1000 --regid 1000 --clear-groups "$@"' "$APP")
 else
   say "note: not root or no unshare/setpriv: running as $(id -un) with a writable app directory"
 fi
 say "starting: node dist/main.js (http $PORT_HTTP, metrics $PORT_METRICS)"
-(cd "$WORK/app" && exec env NODE_ENV=production PORT="$PORT_HTTP" METRICS_PORT="$PORT_METRICS" \
+(cd "$APP" && exec env NODE_ENV=production PORT="$PORT_HTTP" METRICS_PORT="$PORT_METRICS" \
   HOST=127.0.0.1 ADMIN_TOKEN="${ADMIN_TOKEN:-image-check-admin-token-0001}" LOG_SHIPPER_ENABLED=false \
   LOG_INDEX=logs-sponsored-agents-image-check CDN_INVALIDATION_WORKER_ENABLED=false \
   SHUTDOWN_GRACE_MS=10000 SHUTDOWN_DRAIN_DELAY_MS=0 TMPDIR="$tmpdir" \
   "${as_node[@]}" "$NODE24" dist/main.js) >"$WORK/app.log" 2>&1 &
 pid=$!
-cleanup() { kill "$pid" 2>/dev/null; rm -rf "$tmpdir"; }
-trap cleanup EXIT
 
 status() { "$PY" -c 'import sys,urllib.request as u
 try: print(u.urlopen(sys.argv[1], timeout=3).status)
@@ -186,7 +203,8 @@ for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
 kill -0 "$pid" 2>/dev/null && die "still running 15 s after SIGTERM"
 wait "$pid"
 rc=$?
+pid=""
 [ "$rc" = 0 ] || die "exit code $rc after SIGTERM: $(tail -10 "$WORK/app.log")"
 say "ok: started as the image does, served health and metrics, exited 0 on SIGTERM"
-# The stage copies are large; the logs stay.
-rm -rf "$WORK/build" "$WORK/app"
+# The stage copies are large; the logs stay (the staging directory goes with the EXIT trap).
+rm -rf "$WORK/build"

@@ -20,7 +20,8 @@
 # same binaries (other ports/data dirs) are never adopted or killed by this script.
 #
 # Environment: STACK_DIR (default <repo>/.local/stack), STACK_FERRETDB_PORT (27018),
-# STACK_OPENSEARCH_PORT (9201), STACK_MOTO_PORT (5055), STACK_OPENSEARCH_HEAP (512m),
+# STACK_OPENSEARCH_PORT (9201), STACK_OPENSEARCH_TRANSPORT_PORT (HTTP port + 1000),
+# STACK_MOTO_PORT (5055), STACK_OPENSEARCH_HEAP (512m),
 # STACK_M2_REPO (default <repo>/.local/m2), STACK_JAVA_HOME (a JDK 17 or 21).
 # Progress goes to stderr; only `env`/`status`/`logs` write to stdout.
 set -euo pipefail
@@ -44,6 +45,13 @@ M2_REPO="${STACK_M2_REPO:-$ROOT/.local/m2}"
 port_ferretdb() { echo "${STACK_FERRETDB_PORT:-27018}"; }
 port_opensearch() { echo "${STACK_OPENSEARCH_PORT:-9201}"; }
 port_moto() { echo "${STACK_MOTO_PORT:-5055}"; }
+# OpenSearch's node-to-node transport: one fixed port (its default range 9300-9399 would take the
+# first free port, possibly the HTTP port asked for), HTTP + 1000 unless set.
+port_opensearch_transport() {
+  local p=${STACK_OPENSEARCH_TRANSPORT_PORT:-$(($(port_opensearch) + 1000))}
+  ((p > 0 && p < 65536)) || die "opensearch: transport port $p is out of range; set STACK_OPENSEARCH_TRANSPORT_PORT"
+  echo "$p"
+}
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -170,33 +178,73 @@ launch() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# ferretdb: FerretDB v1 as a library (stack/ferretdb), SQLite backend
+# ferretdb: FerretDB v1's own command, SQLite backend, as a one-member replica set
 # ---------------------------------------------------------------------------------------------
+# DocumentDB presents itself as a replica set, and the driver only sends $readPreference to a
+# replica-set member (never to a standalone), so the stack's FerretDB must be one too. FerretDB's
+# library Config has no replica-set name; its command has --repl-set-name. The command is built
+# from a copy of the module's source out of the Go module cache (verified against the pinned
+# checksum below), plus build/version/version.txt: the file its release build generates and whose
+# absence makes a plain `go install .../cmd/ferretdb` panic at start-up.
+FERRETDB_MODULE=github.com/FerretDB/FerretDB
+FERRETDB_VERSION=v1.24.2
+FERRETDB_SUM=h1:trrUU0LbmusMbyubhPS1IELncvrIwKrsRT2LW1UUWCw=
+FERRETDB_REPL_SET=rs0
+# bumped when the way the binary is built changes, so cached binaries are rebuilt
+FERRETDB_RECIPE="cmd/ferretdb from module copy + version.txt; CGO_ENABLED=0 -trimpath -buildvcs=false"
+
 timeout_ferretdb() { echo 60; }
 stop_timeout_ferretdb() { echo 15; }
 cmd_ferretdb() { [[ $1 == "$BIN_DIR/ferretdb "* ]]; }
-expect_ferretdb() { echo "-listen-addr $HOST:$(port_ferretdb)"; }
+expect_ferretdb() { echo "--listen-addr=$HOST:$(port_ferretdb) --repl-set-name=$FERRETDB_REPL_SET"; }
+
+# ferretdb_args HOST:PORT DATA_DIR : the flags every FerretDB of the stack runs with (the tests'
+# private instances in test/support/ferretdb-process.ts use the same ones; keep them in step).
+# No telemetry, no debug HTTP listener (it would take 127.0.0.1:8088), state kept in memory.
+ferretdb_args() {
+  case $2 in *[%?#]*) die "ferretdb: the data dir '$2' must not contain %, ? or # (it becomes a file: URI)" ;; esac
+  printf '%s\n' "--listen-addr=$1" "--repl-set-name=$FERRETDB_REPL_SET" \
+    --handler=sqlite "--sqlite-url=file:$2/" \
+    --state-dir=- --debug-addr=- --telemetry=disable \
+    "--log-level=${STACK_FERRETDB_LOG_LEVEL:-warn}" --log-format=text
+}
 
 build_ferretdb() {
-  local src="$ROOT/stack/ferretdb" fp
-  need go "Go >= 1.24 builds stack/ferretdb"
-  fp=$(fingerprint "$src/main.go" "$src/go.mod" "$src/go.sum" "$(go env GOVERSION GOOS GOARCH | tr '\n' ' ')")
+  local fp json dir sum src="$BUILD_DIR/ferretdb-src"
+  need go "Go >= 1.24 builds FerretDB"
+  fp=$(fingerprint "$FERRETDB_MODULE@$FERRETDB_VERSION $FERRETDB_SUM" "$FERRETDB_RECIPE" \
+    "$(go env GOVERSION GOOS GOARCH | tr '\n' ' ')")
   if [[ -x $BIN_DIR/ferretdb ]] && stamp_ok ferretdb "$fp"; then return 0; fi
-  say "ferretdb: building FerretDB v1.24.2 (Go; the first build takes 1-3 minutes)..."
-  mkdir -p "$BIN_DIR"
-  # go.sum is committed; -mod=readonly makes the build fail instead of silently changing it.
+  say "ferretdb: building FerretDB $FERRETDB_VERSION (Go; the first build takes 1-3 minutes)..."
+  mkdir -p "$BIN_DIR" "$BUILD_DIR" "$LOG_DIR"
+  # The Go proxy and checksum database verify a first download; the pinned h1: sum is checked too.
+  json=$(cd "$BUILD_DIR" && env GOTOOLCHAIN=local GOWORK=off \
+    go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION" 2>>"$LOG_DIR/build-ferretdb.log") ||
+    die "ferretdb: go mod download $FERRETDB_MODULE@$FERRETDB_VERSION failed (see $LOG_DIR/build-ferretdb.log)"
+  dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")
+  sum=$(sed -n 's/^[[:space:]]*"Sum": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")
+  [[ $sum == "$FERRETDB_SUM" ]] || die "ferretdb: module checksum is '$sum', expected $FERRETDB_SUM"
+  [[ -d $dir/cmd/ferretdb ]] || die "ferretdb: no cmd/ferretdb in '$dir'"
+  rm -rf "$src"
+  cp -R "$dir" "$src"
+  chmod -R u+w "$src"
+  printf '%s\n' "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+  # The module's own go.sum pins its dependencies; -mod=readonly fails rather than changing it.
   (cd "$src" && run_logged "$LOG_DIR/build-ferretdb.log" \
-    env CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly \
-    go build -trimpath -o "$BIN_DIR/ferretdb.new" .) || die "ferretdb: build failed"
+    env CGO_ENABLED=0 GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=readonly \
+    go build -trimpath -buildvcs=false -o "$BIN_DIR/ferretdb.new" ./cmd/ferretdb) || die "ferretdb: build failed"
+  rm -rf "$src"
   mv -f "$BIN_DIR/ferretdb.new" "$BIN_DIR/ferretdb"
   stamp_write ferretdb "$fp"
   if [[ -n $(svc_pids ferretdb) ]]; then say "ferretdb: rebuilt; the running instance keeps the old binary until 'restart ferretdb'"; fi
 }
 
 start_ferretdb() {
+  local -a args
   mkdir -p "$DATA_DIR/ferretdb"
-  launch ferretdb "$BIN_DIR/ferretdb" -listen-addr "$HOST:$(port_ferretdb)" \
-    -data-dir "$DATA_DIR/ferretdb" -log-level "${STACK_FERRETDB_LOG_LEVEL:-warn}"
+  mapfile -t args < <(ferretdb_args "$HOST:$(port_ferretdb)" "$DATA_DIR/ferretdb")
+  ((${#args[@]})) || die "ferretdb: no arguments"
+  launch ferretdb "$BIN_DIR/ferretdb" "${args[@]}"
 }
 
 # FerretDB opens its SQLite backend before it binds, so an accepted connection means ready.
@@ -211,7 +259,7 @@ after_stop_ferretdb() { :; }
 timeout_opensearch() { echo 240; }
 stop_timeout_opensearch() { echo 40; }
 cmd_opensearch() { [[ $1 == *java" -Dstack.home=$DATA_DIR/opensearch "* ]]; }
-expect_opensearch() { echo "-E http.port=$(port_opensearch)"; }
+expect_opensearch() { echo "-E http.port=$(port_opensearch) -E transport.port=$(port_opensearch_transport)"; }
 
 JAVA_BIN=""
 JAVA_HOME_SEL=""
@@ -257,8 +305,13 @@ build_opensearch() {
 }
 
 start_opensearch() {
-  local home="$DATA_DIR/opensearch" out="$BUILD_DIR/opensearch" heap="${STACK_OPENSEARCH_HEAP:-512m}"
+  local home="$DATA_DIR/opensearch" out="$BUILD_DIR/opensearch" heap="${STACK_OPENSEARCH_HEAP:-512m}" transport
   find_java
+  transport=$(port_opensearch_transport)
+  [[ $transport != "$(port_opensearch)" ]] || die "opensearch: the transport port must differ from the HTTP port ($transport)"
+  if port_listening "$transport"; then
+    die "opensearch: transport port $HOST:$transport is in use: $(port_owner "$transport"); set STACK_OPENSEARCH_TRANSPORT_PORT"
+  fi
   mkdir -p "$home/tmp" "$home/data" "$home/logs"
   # JVM options follow the distribution's jvm.options, trimmed for a small shared machine.
   launch opensearch "$JAVA_BIN" \
@@ -275,7 +328,7 @@ start_opensearch() {
     "-Djava.io.tmpdir=$home/tmp" \
     -cp "$out/classes:$out/lib/*" local.stack.OpenSearchLauncher \
     -E "path.home=$home" -E "path.data=$home/data" -E "path.logs=$home/logs" \
-    -E "network.host=$HOST" -E "http.port=$(port_opensearch)"
+    -E "network.host=$HOST" -E "http.port=$(port_opensearch)" -E "transport.port=$transport"
 }
 
 ready_opensearch() {
@@ -526,7 +579,7 @@ cmd_env() {
     say "env: moto is not running, CLOUDFRONT_DISTRIBUTION_ID is empty (run: bash scripts/stack.sh up)"
   fi
   cat <<EOF
-MONGODB_URI=mongodb://$HOST:$(port_ferretdb)/sponsored_agents
+MONGODB_URI=mongodb://$HOST:$(port_ferretdb)/sponsored_agents?replicaSet=$FERRETDB_REPL_SET
 OPENSEARCH_URL=http://$HOST:$(port_opensearch)
 LOG_SHIPPER_ENABLED=true
 CLOUDFRONT_DISTRIBUTION_ID=$id

@@ -36,9 +36,14 @@ export async function waitFor(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
+/** The replica-set name the stack's FerretDB answers `hello` with (scripts/stack.sh). */
+export const REPLICA_SET = 'rs0';
+
 /**
  * A private FerretDB (the stack's binary) that a test may stop and restart without disturbing
  * the shared one other test files use. Data survives restarts; the folder is removed at the end.
+ * It runs with the stack's flags (`ferretdb_args` in scripts/stack.sh), so it is a one-member
+ * replica set too.
  */
 export class FerretDbProcess {
   private child?: ChildProcess;
@@ -53,7 +58,7 @@ export class FerretDbProcess {
   }
 
   get uri(): string {
-    return `mongodb://127.0.0.1:${this.port}/health_probe`;
+    return `mongodb://127.0.0.1:${this.port}/health_probe?replicaSet=${REPLICA_SET}`;
   }
 
   async start(): Promise<void> {
@@ -64,10 +69,18 @@ export class FerretDbProcess {
       throw new Error(`${binary} is missing: run \`npm run stack:up\` first`);
     this.child = spawn(
       binary,
-      ['-listen-addr', `127.0.0.1:${this.port}`, '-data-dir', this.dataDir],
-      {
-        stdio: 'ignore',
-      },
+      [
+        `--listen-addr=127.0.0.1:${this.port}`,
+        `--repl-set-name=${REPLICA_SET}`,
+        '--handler=sqlite',
+        `--sqlite-url=file:${this.dataDir}/`,
+        // no state file, no debug listener on the fixed 127.0.0.1:8088, no telemetry
+        '--state-dir=-',
+        '--debug-addr=-',
+        '--telemetry=disable',
+        '--log-level=warn',
+      ],
+      { stdio: 'ignore' },
     );
     await waitFor(() => accepts(this.port), 15_000, `FerretDB on port ${this.port}`);
   }
