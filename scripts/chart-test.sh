@@ -158,6 +158,27 @@ check "fails: Fluent Bit SigV4 without a region" expect_render_failure \
 check "fails: public Ingress annotation that could route more paths" expect_render_failure \
   "ingress.public.annotations: nginx.ingress.kubernetes.io/server-snippet is not allowed" \
   -f "$MIN" --set-string 'ingress.public.annotations.nginx\.ingress\.kubernetes\.io/server-snippet=location /admin {}'
+check "fails: admin Ingress annotation that widens the source range" expect_render_failure \
+  "ingress.admin.annotations: nginx.ingress.kubernetes.io/allowlist-source-range is not allowed" \
+  -f "$MIN" --set-string 'ingress.admin.annotations.nginx\.ingress\.kubernetes\.io/allowlist-source-range=0.0.0.0/0'
+check "fails: admin Ingress annotation with the alias whitelist-source-range" expect_render_failure \
+  "ingress.admin.annotations: nginx.ingress.kubernetes.io/whitelist-source-range is not allowed" \
+  -f "$MIN" --set-string 'ingress.admin.annotations.nginx\.ingress\.kubernetes\.io/whitelist-source-range=0.0.0.0/0'
+check "fails: admin Ingress snippet annotation" expect_render_failure \
+  "ingress.admin.annotations: nginx.ingress.kubernetes.io/configuration-snippet is not allowed" \
+  -f "$MIN" --set-string 'ingress.admin.annotations.nginx\.ingress\.kubernetes\.io/configuration-snippet=allow all;'
+check "fails: admin Ingress TLS without a Secret" expect_render_failure \
+  "ingress.admin.tls.secretName is required when ingress.admin.tls.enabled is true" \
+  -f "$MIN" --set ingress.admin.tls.secretName=
+check "fails: admin Ingress TLS without hosts" expect_render_failure \
+  "ingress.admin.hosts is required when ingress.admin.tls.enabled is true" \
+  -f "$MIN" --set-json 'ingress.admin.hosts=[]'
+check "fails: NetworkPolicy that no ingress controller passes" expect_render_failure \
+  "networkPolicy.apiFrom is empty but an Ingress is enabled" \
+  -f "$MIN" --set-json 'networkPolicy.apiFrom=[]'
+check "fails (schema): NetworkPolicy peer without a namespace selector" expect_render_failure \
+  "missing property 'namespaceSelector'" \
+  -f "$MIN" --set-json 'networkPolicy.apiFrom=[{"podSelector":{}}]'
 check "fails: HPA without a target" expect_render_failure \
   "autoscaling.enabled needs autoscaling.targetCPUUtilizationPercentage" \
   -f "$MIN" --set autoscaling.targetCPUUtilizationPercentage=0
