@@ -7,8 +7,11 @@ Runs with the tools venv from scripts/tools.sh (PyYAML, kubernetes-validate, lup
       every built-in object against the Kubernetes JSON schemas (strict: unknown fields fail);
       monitoring.coreos.com objects are left to k8s-validate, which knows their Go types.
   chart-assert.py rendered RENDERED.yaml VALUES.yaml [--env-schema src/core/config/environment.schema.ts] [--src src]
-      the chart's promises: public Ingress only /v1, admin Ingress VPN-only, hardened pod,
-      probes, drain timing, config/secret wiring, env var names, alarms, Fluent Bit output.
+      the chart's promises: public Ingress only /v1, admin Ingress VPN-only over TLS, NetworkPolicy,
+      hardened pod, probes, drain timing, config/secret wiring, env var names, alarms, Fluent Bit.
+  chart-assert.py checkov --checkov BIN --skips scripts/checkov-skips.yaml RENDERED.yaml...
+      checkov (--framework kubernetes) on the rendered value sets: no failed check outside the
+      committed skip list, every skip with a reason and still matching a failure.
   chart-assert.py lua RENDERED.yaml
       runs the Fluent Bit Lua filter (LuaJIT, as in Fluent Bit) on sample pino records.
   chart-assert.py dockerfile Dockerfile
@@ -651,6 +654,73 @@ def cmd_rendered(args):
 
 
 # --------------------------------------------------------------------------------------------
+# checkov
+# --------------------------------------------------------------------------------------------
+def cmd_checkov(args):
+    import subprocess
+
+    with open(args.skips) as f:
+        skips = (yaml.safe_load(f) or {}).get("skips") or []
+    by_id = {}
+    for s in skips:
+        if not re.fullmatch(r"CKV2?_K8S_[0-9]+", str(s.get("id", ""))):
+            fail(f"{args.skips}: entry {s} has no checkov id")
+        elif len(str(s.get("reason", "")).split()) < 5:
+            fail(f"{args.skips}: {s['id']} has no reason (say why the finding is accepted)")
+        else:
+            by_id[s["id"]] = s
+    sets = {os.path.basename(r).split(".")[0]: r for r in args.rendered}
+    # One run over every value set: checkov's start-up is most of its time.
+    cmd = [args.checkov, "--framework", "kubernetes", "--output", "json", "--skip-download",
+           "--skip-results-upload", "--file", *args.rendered]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        report = json.loads(run.stdout)
+    except ValueError:
+        print(run.stderr[-2000:])
+        fail(f"checkov produced no JSON report (exit {run.returncode})")
+        finish("checkov")
+    reports = report if isinstance(report, list) else [report]
+    if [r.get("check_type") for r in reports] != ["kubernetes"]:
+        fail(f"checkov reports {[r.get('check_type') for r in reports]}, expected kubernetes only")
+    results = reports[0].get("results", {})
+    summary = reports[0].get("summary", {})
+    if summary.get("parsing_errors"):
+        fail(f"checkov could not parse {results.get('parsing_errors')}")
+
+    def set_of(check):
+        return os.path.basename(check.get("file_path", "")).split(".")[0]
+
+    used = set()
+    accepted = 0
+    per_set = {name: [0, 0, 0] for name in sets}  # passed, failed, failed but skip-listed
+    for c in results.get("passed_checks", []):
+        per_set.setdefault(set_of(c), [0, 0, 0])[0] += 1
+    for c in results.get("failed_checks", []):
+        skip = by_id.get(c["check_id"])
+        where = set_of(c)
+        if skip and (not skip.get("sets") or where in skip["sets"]):
+            used.add((c["check_id"], where))
+            accepted += 1
+            per_set.setdefault(where, [0, 0, 0])[2] += 1
+            continue
+        per_set.setdefault(where, [0, 0, 0])[1] += 1
+        fail(f"{where}: {c['check_id']} {c['check_name']}: {c['resource']}")
+    for sid, s in by_id.items():
+        for name in s.get("sets") or sets:
+            if name not in sets:
+                fail(f"{args.skips}: {sid} names value set {name}, which is not rendered")
+            elif (sid, name) not in used:
+                fail(f"{args.skips}: {sid} no longer fails for {name}: remove it from the skip list "
+                     "(or narrow its `sets`)")
+    for name, (passed, failed, skipped) in sorted(per_set.items()):
+        print(f"  {name}: {passed} passed, {failed} failed, {skipped} skip-listed")
+    print(f"checkov {summary.get('checkov_version')}: {summary.get('passed')} passed, "
+          f"{summary.get('failed')} failed, of which {accepted} accepted by {args.skips}")
+    finish("checkov")
+
+
+# --------------------------------------------------------------------------------------------
 # Fluent Bit Lua filter
 # --------------------------------------------------------------------------------------------
 def cmd_lua(args):
@@ -826,6 +896,11 @@ def main():
     r.add_argument("--env-schema")
     r.add_argument("--src", help="service sources, to check the metric names alerts use")
     r.set_defaults(fn=cmd_rendered)
+    ck = sub.add_parser("checkov")
+    ck.add_argument("rendered", nargs="+")
+    ck.add_argument("--checkov", required=True)
+    ck.add_argument("--skips", required=True)
+    ck.set_defaults(fn=cmd_checkov)
     lu = sub.add_parser("lua")
     lu.add_argument("rendered")
     lu.set_defaults(fn=cmd_lua)

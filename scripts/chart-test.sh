@@ -3,7 +3,10 @@
 #   - per value set in charts/sponsored-agents/ci/: helm lint --strict, helm template, every object
 #     against the Kubernetes JSON schemas (kubernetes-validate, strict, Kubernetes 1.29 and 1.37),
 #     strict decoding + references + PromQL (k8s-validate), and the chart's promises
-#     (scripts/chart-assert.py: public Ingress only /v1, admin Ingress VPN-only, hardened pod...);
+#     (scripts/chart-assert.py: public Ingress only /v1, admin Ingress VPN-only over TLS,
+#     NetworkPolicy, hardened pod...);
+#   - checkov (--framework kubernetes) on every rendered value set, against the committed skip list
+#     scripts/checkov-skips.yaml (each skip with its reason; a stale skip fails too);
 #   - bad value combinations fail to render, with the message that names the value to fix;
 #   - the Fluent Bit Lua filter on sample records (LuaJIT);
 #   - the Dockerfile: hadolint and its contract; the image's stages and start (image-check.sh);
@@ -125,6 +128,11 @@ for values in "${sets[@]}"; do
   check "$set_name: chart assertions" "$PY" scripts/chart-assert.py rendered "$rendered" "$values" \
     --namespace "$NS" --env-schema src/core/config/environment.schema.ts --src src
 done
+
+# --- checkov: one run over every rendered value set (its start-up is most of its cost) -----------
+rendered_sets=("$OUT"/*.rendered.yaml)
+check "checkov on every value set (skip list: scripts/checkov-skips.yaml)" "$PY" scripts/chart-assert.py checkov \
+  --checkov "$ROOT/.local/checkov-venv/bin/checkov" --skips scripts/checkov-skips.yaml "${rendered_sets[@]}"
 
 # --- bad values must fail with a message naming the value ---------------------------------------
 MIN="$CHART/ci/minimal-values.yaml"
