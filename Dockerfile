@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 # Image of the sponsored-agents service. Three stages: `build` compiles TypeScript with every
 # dependency, `prod-deps` installs production dependencies only, and the final stage holds just
-# dist/, package*.json and those node_modules, owned by root and run as the unprivileged `node`
-# user (uid 1000), so the process cannot modify its own code.
+# dist/, package*.json and those node_modules, owned by root and world-readable, and run as uid/gid
+# 10001 (an id no host account has), so the process cannot modify its own code.
 #
 #   docker build -t sponsored-agents .
 #   docker run --rm -p 3000:3000 -p 9464:9464 -e MONGODB_URI=... -e ADMIN_TOKEN=... sponsored-agents
@@ -30,8 +30,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# The image's `node` user, by number: Kubernetes can only verify runAsNonRoot for a numeric user.
-USER 1000:1000
+# By number: Kubernetes can only verify runAsNonRoot for a numeric user. It has no /etc/passwd
+# entry, which the service does not need; the Helm chart runs the pods with the same ids.
+USER 10001:10001
 # 3000: API, health and docs; 9464: Prometheus /metrics (never routed by the public ingress).
 EXPOSE 3000 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \

@@ -7,8 +7,11 @@ Runs with the tools venv from scripts/tools.sh (PyYAML, kubernetes-validate, lup
       every built-in object against the Kubernetes JSON schemas (strict: unknown fields fail);
       monitoring.coreos.com objects are left to k8s-validate, which knows their Go types.
   chart-assert.py rendered RENDERED.yaml VALUES.yaml [--env-schema src/core/config/environment.schema.ts] [--src src]
-      the chart's promises: public Ingress only /v1, admin Ingress VPN-only, hardened pod,
-      probes, drain timing, config/secret wiring, env var names, alarms, Fluent Bit output.
+      the chart's promises: public Ingress only /v1, admin Ingress VPN-only over TLS, NetworkPolicy,
+      hardened pod, probes, drain timing, config/secret wiring, env var names, alarms, Fluent Bit.
+  chart-assert.py checkov --checkov BIN --skips scripts/checkov-skips.yaml RENDERED.yaml...
+      checkov (--framework kubernetes) on the rendered value sets: no failed check outside the
+      committed skip list, every skip with a reason and still matching a failure.
   chart-assert.py lua RENDERED.yaml
       runs the Fluent Bit Lua filter (LuaJIT, as in Fluent Bit) on sample pino records.
   chart-assert.py dockerfile Dockerfile
@@ -107,7 +110,11 @@ SECRET_ENV = {"MONGODB_URI", "ADMIN_TOKEN"}
 NOT_PUBLIC = ["/admin", "/metrics", "/docs", "/docs-json", "/health"]
 PUBLIC_ROOTS = ["/v1"]
 ADMIN_PATHS = {("/admin", "Prefix"), ("/docs", "Prefix"), ("/docs-json", "Exact")}
-WHITELIST = "nginx.ingress.kubernetes.io/whitelist-source-range"
+# ingress-nginx reads the first and falls back to its alias; the chart writes both.
+SOURCE_RANGE_KEYS = ["nginx.ingress.kubernetes.io/allowlist-source-range",
+                     "nginx.ingress.kubernetes.io/whitelist-source-range"]
+# A uid/gid at or above this belongs to no account on a node.
+HIGH_ID = 10000
 REQUIRED_ALERT_METRICS = {  # value key under metrics.prometheusRule.alerts -> expression part
     "http5xxRate": 'status=~"5.."',
     "latencyP99": "http_request_duration_seconds_bucket",
@@ -174,12 +181,24 @@ def check_admin_ingress(ing, values, service_name):
     name = dig(ing, "metadata", "name")
     ann = dig(ing, "metadata", "annotations", default={}) or {}
     want = ",".join(dig(values, "ingress", "admin", "vpnCidrs", default=[]) or [])
-    if not ann.get(WHITELIST):
-        fail(f"admin Ingress {name}: no {WHITELIST} annotation")
-    elif ann.get(WHITELIST) != want:
-        fail(f"admin Ingress {name}: {WHITELIST} is {ann.get(WHITELIST)!r}, expected the VPN CIDRs {want!r}")
-    if "0.0.0.0/0" in str(ann.get(WHITELIST)):
-        fail(f"admin Ingress {name}: source range is open to the internet")
+    for key in SOURCE_RANGE_KEYS:
+        if not ann.get(key):
+            fail(f"admin Ingress {name}: no {key} annotation")
+        elif ann.get(key) != want:
+            fail(f"admin Ingress {name}: {key} is {ann.get(key)!r}, expected the VPN CIDRs {want!r}")
+        if "0.0.0.0/0" in str(ann.get(key)) or "::/0" in str(ann.get(key)):
+            fail(f"admin Ingress {name}: source range is open to the internet")
+    for key in ann:
+        if "snippet" in key or "use-regex" in key or "rewrite-target" in key:
+            fail(f"admin Ingress {name}: annotation {key} could bypass the source range or reroute")
+    hosts = dig(values, "ingress", "admin", "hosts", default=[]) or []
+    tls = dig(ing, "spec", "tls", default=[]) or []
+    if dig(values, "ingress", "admin", "tls", "enabled", default=True):
+        secret = dig(values, "ingress", "admin", "tls", "secretName")
+        if [(t.get("secretName"), t.get("hosts")) for t in tls] != [(secret, hosts)]:
+            fail(f"admin Ingress {name}: tls is {tls}, expected secret {secret!r} for hosts {hosts}")
+    elif tls:
+        fail(f"admin Ingress {name}: ingress.admin.tls.enabled is false but tls is rendered")
     want_class = dig(values, "ingress", "admin", "className", default="nginx-internal")
     if dig(ing, "spec", "ingressClassName") != want_class:
         fail(f"admin Ingress {name}: class {dig(ing, 'spec', 'ingressClassName')} is not {want_class}")
@@ -207,6 +226,16 @@ def check_pod(dep, config, values, secrets_rendered):
 
     if not psc.get("runAsNonRoot"):
         fail(f"{name}: pod securityContext.runAsNonRoot is not true")
+    for k in ("runAsUser", "runAsGroup", "fsGroup"):
+        if int(psc.get(k, 0)) < HIGH_ID:
+            fail(f"{name}: pod securityContext.{k} is {psc.get(k)}, not a high id (>= {HIGH_ID})")
+    if dig(values, "topologySpread", default=True):
+        keys = {(t.get("topologyKey"), tuple(sorted((dig(t, "labelSelector", "matchLabels") or {}).items())))
+                for t in pod.get("topologySpreadConstraints", [])}
+        want_sel = tuple(sorted(dig(dep, "spec", "selector", "matchLabels").items()))
+        for k in ("topology.kubernetes.io/zone", "kubernetes.io/hostname"):
+            if (k, want_sel) not in keys:
+                fail(f"{name}: no topologySpreadConstraint over {k} selecting the release's pods")
     if psc.get("runAsUser", 1000) == 0:
         fail(f"{name}: pod runs as uid 0")
     if not ann.get("checksum/config"):
@@ -225,6 +254,9 @@ def check_pod(dep, config, values, secrets_rendered):
             fail(f"{name}/{cn}: runAsNonRoot is not true")
         if eff("runAsUser") == 0:
             fail(f"{name}/{cn}: runs as uid 0")
+        for k in ("runAsUser", "runAsGroup"):
+            if eff(k) is None or int(eff(k)) < HIGH_ID:
+                fail(f"{name}/{cn}: {k} is {eff(k)}, not a high id (>= {HIGH_ID})")
         if sc.get("readOnlyRootFilesystem") is not True:
             fail(f"{name}/{cn}: readOnlyRootFilesystem is not true")
         if sc.get("allowPrivilegeEscalation") is not False:
@@ -243,6 +275,17 @@ def check_pod(dep, config, values, secrets_rendered):
         tmp = mounts.get("/tmp")
         if not tmp or "emptyDir" not in volumes.get(tmp["name"], {}):
             fail(f"{name}/{cn}: no writable emptyDir at /tmp")
+        eph_req = dig(c, "resources", "requests", "ephemeral-storage")
+        eph_lim = dig(c, "resources", "limits", "ephemeral-storage")
+        if not eph_req or not eph_lim:
+            fail(f"{name}/{cn}: no ephemeral-storage request and limit")
+        for v in volumes.values():
+            if "emptyDir" in v:
+                size = dig(v, "emptyDir", "sizeLimit")
+                if not size:
+                    fail(f"{name}: emptyDir {v['name']} has no sizeLimit")
+                elif eph_lim and quantity(size) >= quantity(eph_lim):
+                    fail(f"{name}: emptyDir {v['name']} sizeLimit {size} is not below the ephemeral-storage limit {eph_lim}")
 
         ports = {p.get("name"): p.get("containerPort") for p in c.get("ports", [])}
         if ports.get("http") is None or ports.get("metrics") is None:
@@ -308,6 +351,132 @@ def check_pod(dep, config, values, secrets_rendered):
                 fail(f"{name}/{cn}: the CA volume does not project {base}")
         if not ca_on and ca:
             fail(f"{name}: caBundle disabled but MONGODB_TLS_CA_FILE is set")
+
+
+def quantity(q):
+    """Bytes of a Kubernetes quantity such as 64Mi, 1G or 1000."""
+    m = re.fullmatch(r"([0-9.]+)([KMGTPE]i?|[kmMGTPE]?)", str(q))
+    if not m:
+        raise ValueError(f"not a quantity: {q}")
+    mult = {"": 1, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
+            "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}[m.group(2)]
+    return float(m.group(1)) * mult
+
+
+def peers_ok(where, peers):
+    """Ingress peers: each names a namespace (never every pod of the cluster), and no ipBlock."""
+    if not peers:
+        fail(f"NetworkPolicy: {where} has no peers (would admit every source)")
+    for p in peers or []:
+        if "ipBlock" in p:
+            fail(f"NetworkPolicy: {where} admits an ipBlock {p['ipBlock']}")
+        if not p.get("namespaceSelector"):
+            fail(f"NetworkPolicy: {where} peer {p} has no non-empty namespaceSelector")
+
+
+def opensearch_port(url):
+    from urllib.parse import urlsplit
+    u = urlsplit(url)
+    return u.port or (80 if u.scheme == "http" else 443)
+
+
+def check_network_policy(docs, values, dep, config):
+    nps = by_kind(docs, "NetworkPolicy")
+    np_values = dig(values, "networkPolicy", default={}) or {}
+    if not np_values.get("enabled", True):
+        if nps:
+            fail("networkPolicy.enabled is false but a NetworkPolicy is rendered")
+        return
+    if len(nps) != 1:
+        fail(f"expected one NetworkPolicy, found {len(nps)}")
+        return
+    spec = nps[0].get("spec") or {}
+    if dig(spec, "podSelector", "matchLabels") != dig(dep, "spec", "selector", "matchLabels"):
+        fail(f"NetworkPolicy selects {dig(spec, 'podSelector')}, not the Deployment's pods")
+    if sorted(spec.get("policyTypes") or []) != ["Egress", "Ingress"]:
+        fail(f"NetworkPolicy policyTypes {spec.get('policyTypes')}: both Ingress and Egress must be isolated")
+
+    http, metrics = int(config.get("PORT")), int(config.get("METRICS_PORT"))
+    by_port = {}
+    for rule in spec.get("ingress") or []:
+        ports = rule.get("ports") or []
+        if not ports:
+            fail(f"NetworkPolicy: ingress rule {rule} has no ports (would open every port)")
+        if "from" not in rule:
+            fail(f"NetworkPolicy: ingress rule for {ports} has no `from` (would admit every source)")
+        for p in ports:
+            by_port.setdefault((p.get("protocol", "TCP"), p.get("port")), []).append(rule.get("from"))
+    if set(by_port) - {("TCP", http), ("TCP", metrics)}:
+        fail(f"NetworkPolicy admits ports {sorted(by_port)}, expected only TCP {http} and {metrics}")
+    ingress_on = dig(values, "ingress", "public", "enabled", default=True) or \
+        dig(values, "ingress", "admin", "enabled", default=True)
+    if ingress_on and ("TCP", http) not in by_port:
+        fail("NetworkPolicy: no rule admits the ingress controllers to the API port")
+    for peers in by_port.get(("TCP", http), []):
+        peers_ok("API port", peers)
+        if "apiFrom" in np_values and peers != np_values["apiFrom"]:
+            fail(f"NetworkPolicy: API port peers {peers} != networkPolicy.apiFrom")
+    if dig(values, "metrics", "serviceMonitor", "enabled") and ("TCP", metrics) not in by_port:
+        fail("NetworkPolicy: the ServiceMonitor is on but no rule admits monitoring to the metrics port")
+    for peers in by_port.get(("TCP", metrics), []):
+        peers_ok("metrics port", peers)
+        if "metricsFrom" in np_values and peers != np_values["metricsFrom"]:
+            fail(f"NetworkPolicy: metrics port peers {peers} != networkPolicy.metricsFrom")
+    if http == metrics:
+        fail("the API and metrics ports are the same: the NetworkPolicy cannot tell them apart")
+
+    # Egress: DNS, DocumentDB, OpenSearch, HTTPS (+ extraEgress verbatim); every rule names ports,
+    # and only 443 may go to the whole internet.
+    extra = np_values.get("extraEgress") or []
+    rules = [r for r in spec.get("egress") or [] if r not in extra]
+    if len(spec.get("egress") or []) - len(rules) != len(extra):
+        fail("NetworkPolicy: networkPolicy.extraEgress is not rendered as given")
+    cidr_rules = {}
+    dns = False
+    for rule in rules:
+        ports = {(p.get("protocol", "TCP"), p.get("port")) for p in rule.get("ports") or []}
+        if not ports:
+            fail(f"NetworkPolicy: egress rule {rule} has no ports (would open every port)")
+        if not rule.get("to"):
+            fail(f"NetworkPolicy: egress rule for {sorted(ports)} has no `to` (would reach anywhere)")
+        if ports == {("UDP", 53), ("TCP", 53)}:
+            dns = True
+            continue
+        cidrs = sorted(dig(p, "ipBlock", "cidr") for p in rule.get("to") or [])
+        for proto, port in ports:
+            cidr_rules.setdefault(port, []).append(cidrs)
+            if proto != "TCP":
+                fail(f"NetworkPolicy: egress {proto} {port} (only DNS uses UDP)")
+        if any(c in ("0.0.0.0/0", "::/0") for c in cidrs) and ports != {("TCP", 443)}:
+            fail(f"NetworkPolicy: ports {sorted(ports)} open to the whole internet (only 443 may be)")
+    if not dns:
+        fail("NetworkPolicy: no DNS egress (UDP and TCP 53)")
+    eg = np_values.get("egress") or {}
+    doc_port = dig(eg, "documentdb", "port", default=27017)
+    doc_cidrs = sorted(dig(eg, "documentdb", "cidrs", default=["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]))
+    if doc_cidrs not in cidr_rules.get(doc_port, []):
+        fail(f"NetworkPolicy: no egress to DocumentDB {doc_cidrs} on {doc_port} (got {cidr_rules.get(doc_port)})")
+    expected = {doc_port, 443}
+    url = config.get("OPENSEARCH_URL")
+    if url:
+        os_port = int(dig(eg, "opensearch", "port", default="") or opensearch_port(url))
+        expected.add(os_port)
+        if os_port not in cidr_rules:
+            fail(f"NetworkPolicy: OPENSEARCH_URL {url} but no egress on port {os_port}")
+    https = sorted(dig(eg, "https", "cidrs", default=["0.0.0.0/0", "::/0"]))
+    if https and https not in cidr_rules.get(443, []):
+        fail(f"NetworkPolicy: no HTTPS egress to {https} (CloudFront API, STS)")
+    if set(cidr_rules) - expected:
+        fail(f"NetworkPolicy: unexpected egress ports {sorted(set(cidr_rules) - expected)}")
+
+
+def check_namespaces(docs, namespace, values):
+    fb_ns = dig(values, "fluentBit", "namespace") or namespace
+    for d in docs:
+        name = dig(d, "metadata", "name", default="?")
+        want = fb_ns if name.endswith("-fluent-bit") and d.get("kind") == "ConfigMap" else namespace
+        if dig(d, "metadata", "namespace") != want:
+            fail(f"{d.get('kind')}/{name}: metadata.namespace is {dig(d, 'metadata', 'namespace')}, expected {want}")
 
 
 def check_env_names(docs, config, values, schema_names):
@@ -435,7 +604,8 @@ def cmd_rendered(args):
         fail("the chart should render exactly one Secret")
 
     ingresses = by_kind(docs, "Ingress")
-    public = [i for i in ingresses if WHITELIST not in (dig(i, "metadata", "annotations", default={}) or {})]
+    public = [i for i in ingresses
+              if not set(SOURCE_RANGE_KEYS) & set(dig(i, "metadata", "annotations", default={}) or {})]
     admin = [i for i in ingresses if i not in public]
     if bool(public) != bool(dig(values, "ingress", "public", "enabled", default=True)):
         fail(f"public Ingress rendered: {bool(public)}, expected {dig(values, 'ingress', 'public', 'enabled', default=True)}")
@@ -447,6 +617,8 @@ def cmd_rendered(args):
         check_admin_ingress(i, values, svc.get("metadata", {}).get("name"))
 
     check_pod(dep, config, values, secrets_rendered=bool(secrets))
+    check_network_policy(docs, values, dep, config)
+    check_namespaces(docs, namespace, values)
     check_env_names(docs, config, values, env_schema_names(args.env_schema))
 
     role = dig(values, "serviceAccount", "roleArn")
@@ -479,6 +651,73 @@ def cmd_rendered(args):
 
     check_fluent_bit(docs, values, namespace, fullname)
     finish("rendered")
+
+
+# --------------------------------------------------------------------------------------------
+# checkov
+# --------------------------------------------------------------------------------------------
+def cmd_checkov(args):
+    import subprocess
+
+    with open(args.skips) as f:
+        skips = (yaml.safe_load(f) or {}).get("skips") or []
+    by_id = {}
+    for s in skips:
+        if not re.fullmatch(r"CKV2?_K8S_[0-9]+", str(s.get("id", ""))):
+            fail(f"{args.skips}: entry {s} has no checkov id")
+        elif len(str(s.get("reason", "")).split()) < 5:
+            fail(f"{args.skips}: {s['id']} has no reason (say why the finding is accepted)")
+        else:
+            by_id[s["id"]] = s
+    sets = {os.path.basename(r).split(".")[0]: r for r in args.rendered}
+    # One run over every value set: checkov's start-up is most of its time.
+    cmd = [args.checkov, "--framework", "kubernetes", "--output", "json", "--skip-download",
+           "--skip-results-upload", "--file", *args.rendered]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        report = json.loads(run.stdout)
+    except ValueError:
+        print(run.stderr[-2000:])
+        fail(f"checkov produced no JSON report (exit {run.returncode})")
+        finish("checkov")
+    reports = report if isinstance(report, list) else [report]
+    if [r.get("check_type") for r in reports] != ["kubernetes"]:
+        fail(f"checkov reports {[r.get('check_type') for r in reports]}, expected kubernetes only")
+    results = reports[0].get("results", {})
+    summary = reports[0].get("summary", {})
+    if summary.get("parsing_errors"):
+        fail(f"checkov could not parse {results.get('parsing_errors')}")
+
+    def set_of(check):
+        return os.path.basename(check.get("file_path", "")).split(".")[0]
+
+    used = set()
+    accepted = 0
+    per_set = {name: [0, 0, 0] for name in sets}  # passed, failed, failed but skip-listed
+    for c in results.get("passed_checks", []):
+        per_set.setdefault(set_of(c), [0, 0, 0])[0] += 1
+    for c in results.get("failed_checks", []):
+        skip = by_id.get(c["check_id"])
+        where = set_of(c)
+        if skip and (not skip.get("sets") or where in skip["sets"]):
+            used.add((c["check_id"], where))
+            accepted += 1
+            per_set.setdefault(where, [0, 0, 0])[2] += 1
+            continue
+        per_set.setdefault(where, [0, 0, 0])[1] += 1
+        fail(f"{where}: {c['check_id']} {c['check_name']}: {c['resource']}")
+    for sid, s in by_id.items():
+        for name in s.get("sets") or sets:
+            if name not in sets:
+                fail(f"{args.skips}: {sid} names value set {name}, which is not rendered")
+            elif (sid, name) not in used:
+                fail(f"{args.skips}: {sid} no longer fails for {name}: remove it from the skip list "
+                     "(or narrow its `sets`)")
+    for name, (passed, failed, skipped) in sorted(per_set.items()):
+        print(f"  {name}: {passed} passed, {failed} failed, {skipped} skip-listed")
+    print(f"checkov {summary.get('checkov_version')}: {summary.get('passed')} passed, "
+          f"{summary.get('failed')} failed, of which {accepted} accepted by {args.skips}")
+    finish("checkov")
 
 
 # --------------------------------------------------------------------------------------------
@@ -604,8 +843,9 @@ def cmd_dockerfile(args):
 
     fi = final["ins"]
     users = [r for w, r in fi if w == "USER"]
-    if not users or users[-1] not in ("node", "1000", "1000:1000", "node:node"):
-        fail(f"final stage USER is {users[-1] if users else None}, expected node (uid 1000)")
+    if not users or users[-1] != f"{HIGH_ID + 1}:{HIGH_ID + 1}":
+        fail(f"final stage USER is {users[-1] if users else None}, expected {HIGH_ID + 1}:{HIGH_ID + 1} "
+             "(numeric, high, the chart's runAsUser/runAsGroup)")
     envs = " ".join(r for w, r in fi if w == "ENV")
     if not re.search(r"\bNODE_ENV=production\b", envs):
         fail("final stage does not set NODE_ENV=production")
@@ -656,6 +896,11 @@ def main():
     r.add_argument("--env-schema")
     r.add_argument("--src", help="service sources, to check the metric names alerts use")
     r.set_defaults(fn=cmd_rendered)
+    ck = sub.add_parser("checkov")
+    ck.add_argument("rendered", nargs="+")
+    ck.add_argument("--checkov", required=True)
+    ck.add_argument("--skips", required=True)
+    ck.set_defaults(fn=cmd_checkov)
     lu = sub.add_parser("lua")
     lu.add_argument("rendered")
     lu.set_defaults(fn=cmd_lua)

@@ -3,7 +3,10 @@
 #   - per value set in charts/sponsored-agents/ci/: helm lint --strict, helm template, every object
 #     against the Kubernetes JSON schemas (kubernetes-validate, strict, Kubernetes 1.29 and 1.37),
 #     strict decoding + references + PromQL (k8s-validate), and the chart's promises
-#     (scripts/chart-assert.py: public Ingress only /v1, admin Ingress VPN-only, hardened pod...);
+#     (scripts/chart-assert.py: public Ingress only /v1, admin Ingress VPN-only over TLS,
+#     NetworkPolicy, hardened pod...);
+#   - checkov (--framework kubernetes) on every rendered value set, against the committed skip list
+#     scripts/checkov-skips.yaml (each skip with its reason; a stale skip fails too);
 #   - bad value combinations fail to render, with the message that names the value to fix;
 #   - the Fluent Bit Lua filter on sample records (LuaJIT);
 #   - the Dockerfile: hadolint and its contract; the image's stages and start (image-check.sh);
@@ -126,6 +129,11 @@ for values in "${sets[@]}"; do
     --namespace "$NS" --env-schema src/core/config/environment.schema.ts --src src
 done
 
+# --- checkov: one run over every rendered value set (its start-up is most of its cost) -----------
+rendered_sets=("$OUT"/*.rendered.yaml)
+check "checkov on every value set (skip list: scripts/checkov-skips.yaml)" "$PY" scripts/chart-assert.py checkov \
+  --checkov "$ROOT/.local/checkov-venv/bin/checkov" --skips scripts/checkov-skips.yaml "${rendered_sets[@]}"
+
 # --- bad values must fail with a message naming the value ---------------------------------------
 MIN="$CHART/ci/minimal-values.yaml"
 check "fails: admin Ingress without VPN CIDRs" expect_render_failure \
@@ -158,6 +166,27 @@ check "fails: Fluent Bit SigV4 without a region" expect_render_failure \
 check "fails: public Ingress annotation that could route more paths" expect_render_failure \
   "ingress.public.annotations: nginx.ingress.kubernetes.io/server-snippet is not allowed" \
   -f "$MIN" --set-string 'ingress.public.annotations.nginx\.ingress\.kubernetes\.io/server-snippet=location /admin {}'
+check "fails: admin Ingress annotation that widens the source range" expect_render_failure \
+  "ingress.admin.annotations: nginx.ingress.kubernetes.io/allowlist-source-range is not allowed" \
+  -f "$MIN" --set-string 'ingress.admin.annotations.nginx\.ingress\.kubernetes\.io/allowlist-source-range=0.0.0.0/0'
+check "fails: admin Ingress annotation with the alias whitelist-source-range" expect_render_failure \
+  "ingress.admin.annotations: nginx.ingress.kubernetes.io/whitelist-source-range is not allowed" \
+  -f "$MIN" --set-string 'ingress.admin.annotations.nginx\.ingress\.kubernetes\.io/whitelist-source-range=0.0.0.0/0'
+check "fails: admin Ingress snippet annotation" expect_render_failure \
+  "ingress.admin.annotations: nginx.ingress.kubernetes.io/configuration-snippet is not allowed" \
+  -f "$MIN" --set-string 'ingress.admin.annotations.nginx\.ingress\.kubernetes\.io/configuration-snippet=allow all;'
+check "fails: admin Ingress TLS without a Secret" expect_render_failure \
+  "ingress.admin.tls.secretName is required when ingress.admin.tls.enabled is true" \
+  -f "$MIN" --set ingress.admin.tls.secretName=
+check "fails: admin Ingress TLS without hosts" expect_render_failure \
+  "ingress.admin.hosts is required when ingress.admin.tls.enabled is true" \
+  -f "$MIN" --set-json 'ingress.admin.hosts=[]'
+check "fails: NetworkPolicy that no ingress controller passes" expect_render_failure \
+  "networkPolicy.apiFrom is empty but an Ingress is enabled" \
+  -f "$MIN" --set-json 'networkPolicy.apiFrom=[]'
+check "fails (schema): NetworkPolicy peer without a namespace selector" expect_render_failure \
+  "missing property 'namespaceSelector'" \
+  -f "$MIN" --set-json 'networkPolicy.apiFrom=[{"podSelector":{}}]'
 check "fails: HPA without a target" expect_render_failure \
   "autoscaling.enabled needs autoscaling.targetCPUUtilizationPercentage" \
   -f "$MIN" --set autoscaling.targetCPUUtilizationPercentage=0

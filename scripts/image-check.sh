@@ -6,11 +6,12 @@
 #   2. `build` stage: npm ci && npm run build in a copy of that context;
 #   3. `prod-deps` stage: npm ci --omit=dev from package*.json alone; no dev tooling in it;
 #   4. final stage: package*.json + those node_modules + dist/, nothing else;
-#   5. `node dist/main.js` in it (Node 24 from the devDependency, as in the node:24 image) as uid
-#      1000 with the app directory read-only, NODE_ENV=production; /health/live and /metrics on
-#      their ports, /metrics absent from the API port, SIGTERM -> exit 0.
+#   5. `node dist/main.js` in it (Node 24 from the devDependency, as in the node:24 image) as uid/gid
+#      10001 (the Dockerfile's USER, the chart's runAsUser; no passwd entry, as in the image) with
+#      the app directory read-only, NODE_ENV=production; /health/live and /metrics on their ports,
+#      /metrics absent from the API port, SIGTERM -> exit 0.
 # The final stage (and the node binary) are staged in a directory of their own under /tmp, not in
-# the checkout: uid 1000 must reach them, and a clone may sit under a directory it can't traverse
+# the checkout: uid 10001 must reach them, and a clone may sit under a directory it can't traverse
 # (/root, a `mktemp -d`, a 0700 home). That directory is removed on exit, pass or fail.
 # Step 5 needs the local stack's settings in the environment (scripts/test.sh provides them,
 # or: set -a; source <(bash scripts/stack.sh env); set +a); without MONGODB_URI it is skipped.
@@ -161,14 +162,14 @@ ln -f "$(readlink -f "$NODE24")" "$STAGE/bin/node" 2>/dev/null || cp "$(readlink
   die "could not stage the node binary"
 NODE24="$STAGE/bin/node"
 tmpdir="$STAGE/tmp"
-chmod -R a+rX "$STAGE" && chmod 755 "$STAGE" && chmod 1777 "$tmpdir" || die "could not open $STAGE to uid 1000"
+chmod -R a+rX "$STAGE" && chmod 755 "$STAGE" && chmod 1777 "$tmpdir" || die "could not open $STAGE to uid 10001"
 as_node=()
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && command -v unshare >/dev/null &&
   unshare -m true 2>/dev/null; then
-  # Read-only app directory and uid/gid 1000, as readOnlyRootFilesystem and runAsUser do.
-  setpriv --reuid 1000 --regid 1000 --clear-groups test -r "$APP/dist/main.js" -a -x "$NODE24" ||
-    die "uid 1000 cannot reach $APP/dist/main.js or $NODE24 (is /tmp traversable?)"
-  as_node=(unshare -m sh -c 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" && cd "$0" && exec setpriv --reuid 1000 --regid 1000 --clear-groups "$@"' "$APP")
+  # Read-only app directory and uid/gid 10001, as readOnlyRootFilesystem and runAsUser do.
+  setpriv --reuid 10001 --regid 10001 --clear-groups test -r "$APP/dist/main.js" -a -x "$NODE24" ||
+    die "uid 10001 cannot reach $APP/dist/main.js or $NODE24 (is /tmp traversable?)"
+  as_node=(unshare -m sh -c 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" && cd "$0" && exec setpriv --reuid 10001 --regid 10001 --clear-groups "$@"' "$APP")
 else
   say "note: not root or no unshare/setpriv: running as $(id -un) with a writable app directory"
 fi

