@@ -22,6 +22,7 @@ export class AppConfig {
     retryWrites: boolean;
     readPreference: EnvironmentVariables['MONGODB_READ_PREFERENCE'];
     serverSelectionTimeoutMs: number;
+    operationTimeoutMs: number;
     healthTimeoutMs: number;
   };
   readonly auth: { adminToken: string };
@@ -91,6 +92,7 @@ export class AppConfig {
       retryWrites: e.MONGODB_RETRY_WRITES,
       readPreference: e.MONGODB_READ_PREFERENCE,
       serverSelectionTimeoutMs: e.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+      operationTimeoutMs: e.MONGODB_OPERATION_TIMEOUT_MS,
       healthTimeoutMs: e.HEALTH_DB_TIMEOUT_MS,
     };
     this.auth = { adminToken: e.ADMIN_TOKEN };

@@ -80,6 +80,16 @@ export class EnvironmentVariables {
   @Min(100)
   MONGODB_SERVER_SELECTION_TIMEOUT_MS = 5000;
 
+  /**
+   * Longest wait for any one database reply (the driver's socketTimeoutMS). A hung or paused
+   * database fails the operation with a network timeout (503 for a request, a retried poll for
+   * the workers) instead of stalling it, and shutdown stays within its grace period.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  MONGODB_OPERATION_TIMEOUT_MS = 5000;
+
   @Transform(toInt)
   @IsInt()
   @Min(100)

@@ -33,6 +33,22 @@ describe('buildMongoOptions', () => {
     });
   });
 
+  it('bounds every operation: connect, server selection and each reply', () => {
+    const options = buildMongoOptions(
+      AppConfig.fromEnvironment({
+        ...base,
+        MONGODB_SERVER_SELECTION_TIMEOUT_MS: '3000',
+        MONGODB_OPERATION_TIMEOUT_MS: '2500',
+      }).mongo,
+    );
+    expect(options).toMatchObject({
+      serverSelectionTimeoutMS: 3000,
+      connectTimeoutMS: 3000,
+      socketTimeoutMS: 2500,
+    });
+    expect(buildMongoOptions(AppConfig.fromEnvironment(base).mongo).socketTimeoutMS).toBe(5000);
+  });
+
   it('lets retryable writes be turned on explicitly for MongoDB proper', () => {
     const options = buildMongoOptions(
       AppConfig.fromEnvironment({ ...base, MONGODB_RETRY_WRITES: 'true' }).mongo,

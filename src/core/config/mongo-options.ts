@@ -4,7 +4,8 @@ import type { AppConfig } from './app-config';
 /**
  * Connection options that work on Amazon DocumentDB (and FerretDB locally):
  * no retryable writes, TLS with the AWS CA bundle when a CA file is configured,
- * and fail-fast behaviour instead of buffering commands while disconnected.
+ * fail-fast behaviour instead of buffering commands while disconnected, and a time bound on
+ * every operation.
  */
 export function buildMongoOptions(mongo: AppConfig['mongo']): MongooseModuleOptions {
   const options: MongooseModuleOptions = {
@@ -12,6 +13,9 @@ export function buildMongoOptions(mongo: AppConfig['mongo']): MongooseModuleOpti
     retryWrites: mongo.retryWrites,
     readPreference: mongo.readPreference,
     serverSelectionTimeoutMS: mongo.serverSelectionTimeoutMs,
+    // Every operation is bounded: connecting, and waiting for each reply.
+    connectTimeoutMS: mongo.serverSelectionTimeoutMs,
+    socketTimeoutMS: mongo.operationTimeoutMs,
     // Requests should fail fast (503) while the database is away, not queue in memory.
     bufferCommands: false,
     // Indexes are created explicitly at start-up by the repositories, once.

@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../database/mongo-errors';
 import { DomainError } from './domain.error';
 import { ERROR_STATUS, ErrorCode } from './error-code';
 import type { ErrorResponseDto } from './error-response.dto';
@@ -26,19 +27,15 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   503: ErrorCode.DatabaseUnavailable,
 };
 
-const DB_UNAVAILABLE = new Set([
-  'MongoServerSelectionError',
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoNotConnectedError',
-  'MongoTopologyClosedError',
-  'MongoPoolClearedError',
-]);
+/** Seconds a client should wait before retrying a 503 from a database outage. */
+const DB_RETRY_AFTER_SECONDS = 2;
 
 interface Mapped {
   status: number;
   code: ErrorCode;
   message: string;
+  /** Sent as `Retry-After` (503 outages). */
+  retryAfterSeconds?: number;
 }
 
 function httpExceptionMessage(e: HttpException): string {
@@ -86,14 +83,12 @@ export function mapError(error: unknown): Mapped {
         message: error.message,
       };
     }
-    if (
-      DB_UNAVAILABLE.has(error.name) ||
-      /buffering timed out|not connected/i.test(error.message)
-    ) {
+    if (isDatabaseUnavailable(error)) {
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
         code: ErrorCode.DatabaseUnavailable,
         message: 'The database is unavailable; try again shortly',
+        retryAfterSeconds: DB_RETRY_AFTER_SECONDS,
       };
     }
   }
@@ -131,6 +126,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const mapped = mapError(exception);
     logError(mapped, exception, request);
+    if (mapped.retryAfterSeconds)
+      void reply.header('retry-after', String(mapped.retryAfterSeconds));
     void reply
       .status(mapped.status)
       .header('content-type', 'application/json; charset=utf-8')

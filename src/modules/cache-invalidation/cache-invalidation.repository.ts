@@ -165,8 +165,15 @@ export class CacheInvalidationRepository implements OnModuleInit {
   }
 
   /** Mirrors a batch's state onto its items (idempotent; repeated on every later transition). */
-  async syncItems(batchId: string, set: Partial<InvalidationRecord>): Promise<void> {
-    await this.items.updateMany({ batchId }, { $set: set }).exec();
+  async syncItems(
+    batch: Pick<BatchRecord, '_id' | 'itemIds'>,
+    set: Partial<InvalidationRecord>,
+  ): Promise<void> {
+    // By the ids frozen into the batch, not by `batchId` alone: an item whose claim is not yet
+    // visible (or that a slower worker handed back) must never be marked sent without its paths.
+    await this.items
+      .updateMany({ _id: { $in: batch.itemIds }, batchId: batch._id }, { $set: set })
+      .exec();
   }
 
   async failItems(ids: string[], lastError: string, now: Date): Promise<void> {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { AppConfig } from '../../core/config/app-config';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { type CursorPage, decodeCursor, isObjectIdHex, paginate } from '../../core/http/cursor';
@@ -19,13 +20,20 @@ import type { InvalidationRecord, InvalidationStatus } from './schemas/invalidat
 @Injectable()
 export class CacheInvalidationService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CacheInvalidationService.name);
-  private readonly statsSource = () => this.backlog();
+  /** What the worker saw at its last poll; scrapes read this instead of the database. */
+  private observed: { at: number; backlog: number; oldestAt: number | null } | null = null;
+  private readonly freshForMs: number;
+  private readonly statsSource = () => this.currentBacklog();
 
   constructor(
     private readonly repo: CacheInvalidationRepository,
     private readonly outbox: PageOutbox,
     private readonly cloudFront: CloudFrontGateway,
-  ) {}
+    config: AppConfig,
+  ) {
+    // A few missed polls and the snapshot is no longer trusted (worker off, stuck or slow).
+    this.freshForMs = 3 * config.cdnInvalidation.pollMs + 5_000;
+  }
 
   onApplicationBootstrap(): void {
     invalidationMetrics(); // registered at start, so /metrics shows them before the first send
@@ -103,8 +111,30 @@ export class CacheInvalidationService implements OnApplicationBootstrap, OnAppli
     return requeued;
   }
 
+  /** Called by the worker at the end of each poll: the backlog as it stands, for the gauges. */
+  async observeBacklog(): Promise<void> {
+    const { backlog, oldestAt } = await this.measure();
+    this.observed = { at: Date.now(), backlog, oldestAt };
+  }
+
+  /**
+   * The gauges' source: the worker's last observation while it is fresh (no database work per
+   * scrape), else a measurement (a replica whose worker is off): indexed queries only.
+   */
+  async currentBacklog(now = new Date()): Promise<InvalidationBacklog> {
+    const seen =
+      this.observed && now.getTime() - this.observed.at < this.freshForMs
+        ? this.observed
+        : await this.measure();
+    return {
+      backlog: seen.backlog,
+      oldestPendingAgeSeconds:
+        seen.oldestAt === null ? 0 : Math.max(0, (now.getTime() - seen.oldestAt) / 1000),
+    };
+  }
+
   /** Not yet accepted by CloudFront: pending and in-progress items plus un-ingested outbox entries. */
-  async backlog(now = new Date()): Promise<InvalidationBacklog> {
+  private async measure(): Promise<{ backlog: number; oldestAt: number | null }> {
     const open: InvalidationStatus[] = ['pending', 'in-progress'];
     const [count, oldest, pages] = await Promise.all([
       this.repo.countItems(open),
@@ -118,11 +148,7 @@ export class CacheInvalidationService implements OnApplicationBootstrap, OnAppli
       for (const entry of page.entries)
         oldestAt = Math.min(oldestAt, new Date(entry.createdAt).getTime());
     }
-    return {
-      backlog,
-      oldestPendingAgeSeconds:
-        oldestAt === Infinity ? 0 : Math.max(0, (now.getTime() - oldestAt) / 1000),
-    };
+    return { backlog, oldestAt: oldestAt === Infinity ? null : oldestAt };
   }
 }
 

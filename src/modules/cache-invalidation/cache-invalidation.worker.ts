@@ -11,6 +11,7 @@ import { AppConfig } from '../../core/config/app-config';
 import { PageOutbox } from '../pages/page-outbox';
 import type { PendingOutbox } from '../pages/schemas/outbox.types';
 import { CacheInvalidationRepository } from './cache-invalidation.repository';
+import { CacheInvalidationService } from './cache-invalidation.service';
 import { invalidationMetrics } from './cache-invalidation.metrics';
 import { CloudFrontGateway, type CloudFrontInvalidation } from './cloudfront.gateway';
 import {
@@ -53,6 +54,8 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
   private readonly logger = new Logger(CacheInvalidationWorker.name);
   private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly settings: AppConfig['cdnInvalidation'];
+  /** A poll in progress at shutdown gets this long: one CloudFront call and one database reply. */
+  private readonly shutdownWaitMs: number;
   private timer: NodeJS.Timeout | null = null;
   private current: Promise<void> | null = null;
   private stopped = true;
@@ -65,8 +68,10 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     private readonly repo: CacheInvalidationRepository,
     private readonly outbox: PageOutbox,
     private readonly cloudFront: CloudFrontGateway,
+    private readonly service: CacheInvalidationService,
   ) {
     this.settings = config.cdnInvalidation;
+    this.shutdownWaitMs = config.cloudFront.requestTimeoutMs + config.mongo.operationTimeoutMs;
   }
 
   onApplicationBootstrap(): void {
@@ -79,8 +84,16 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    // Let a send on the wire finish (bounded by the request timeout) before giving leases back.
-    if (this.current) await this.current;
+    // Let a send on the wire finish before giving leases back, but never wait past its bounds
+    // (every database operation and CloudFront call has a timeout; this is the backstop).
+    if (this.current) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.current,
+        new Promise((resolve) => (timer = setTimeout(resolve, this.shutdownWaitMs))),
+      ]);
+      clearTimeout(timer);
+    }
     await this.repo
       .releaseLeases(this.owner, this.inFlight)
       .catch((error: unknown) =>
@@ -101,8 +114,13 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     }, delayMs);
   }
 
-  /** One poll: ingest, assemble, then work through due batches. */
+  /** One poll: ingest, assemble, work through due batches, then note the backlog for metrics. */
   async tick(): Promise<void> {
+    await this.work();
+    await this.service.observeBacklog();
+  }
+
+  private async work(): Promise<void> {
     await this.ingest();
     if (!this.cloudFront.configured) {
       const skipped = await this.repo.skipPending(new Date());
@@ -340,7 +358,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
           updatedAt: now,
         },
       });
-      await this.repo.syncItems(batch._id, {
+      await this.repo.syncItems(batch, {
         attempts: batch.attempts,
         lastError: c.message,
         updatedAt: now,
@@ -349,7 +367,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     }
     const now = new Date();
     // Items first: if we die before the batch is updated, the batch is retried, never lost.
-    await this.repo.syncItems(batch._id, {
+    await this.repo.syncItems(batch, {
       status: 'failed',
       attempts: batch.attempts,
       lastError: c.message,
@@ -390,7 +408,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
       },
     });
     if (!owned) return;
-    await this.repo.syncItems(batch._id, {
+    await this.repo.syncItems(batch, {
       status: completed ? 'completed' : 'sent',
       cloudFrontId: invalidation.id,
       attempts: batch.attempts,
@@ -424,7 +442,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     if (!isCompleted(status))
       return this.defer(batch, this.settings.statusPollMs, undefined, status);
     const now = new Date();
-    await this.repo.syncItems(batch._id, { status: 'completed', completedAt: now, updatedAt: now });
+    await this.repo.syncItems(batch, { status: 'completed', completedAt: now, updatedAt: now });
     await this.repo.updateOwnedBatch(batch, this.owner, {
       $set: {
         status: 'completed',

@@ -77,6 +77,7 @@ export class PagesRepository implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await this.pages.createIndexes();
     await this.revisions.createIndexes();
+    await this.flagUnindexedOutboxes();
   }
 
   static toObjectId(id: string): Types.ObjectId | null {
@@ -116,7 +117,12 @@ export class PagesRepository implements OnModuleInit {
   ): Promise<PageRecord | null> {
     const { outbox, ...fields } = change;
     const update: UpdateQuery<PageRecord> = {
-      $set: { ...fields, updatedAt: stamp.at, updatedBy: stamp.actor },
+      $set: {
+        ...fields,
+        ...(outbox ? { cdnPending: true } : {}),
+        updatedAt: stamp.at,
+        updatedBy: stamp.actor,
+      },
       $inc: { version: 1 },
       ...(outbox ? { $push: { cdnOutbox: outbox } } : {}),
     };
@@ -254,24 +260,67 @@ export class PagesRepository implements OnModuleInit {
 
   // --- the CDN outbox (reached from outside only through PageOutbox) ------------------------
 
+  /** Pages with pending CDN entries, found by the indexed `cdnPending` flag. */
   async pendingOutboxes(limit: number): Promise<PendingOutbox[]> {
     const rows = await this.pages
-      .find({ 'cdnOutbox.0': { $exists: true } }, { cdnOutbox: 1 })
+      .find({ cdnPending: true }, { cdnOutbox: 1 })
       .limit(limit)
       .read(PRIMARY)
       .lean<Pick<PageRecord, '_id' | 'cdnOutbox'>[]>()
       .exec();
-    return rows.map((r) => ({ pageId: r._id.toHexString(), entries: r.cdnOutbox }));
+    const pending: PendingOutbox[] = [];
+    for (const row of rows) {
+      // A drained outbox whose flag outlived a crash: clear it, nothing to hand over.
+      if (row.cdnOutbox.length === 0)
+        await this.lock.run(row._id, () => this.clearDrained(row._id));
+      else pending.push({ pageId: row._id.toHexString(), entries: row.cdnOutbox });
+    }
+    return pending;
   }
 
   async removeOutboxEntry(pageId: string, entry: CdnOutboxEntry): Promise<void> {
     const _id = PagesRepository.toObjectId(pageId);
     if (!_id) return;
     // The whole stored entry, not just its id: matches under every $pull dialect. Under the page
-    // lock, so that on FerretDB this read-modify-write cannot undo a concurrent publish.
-    await this.lock.run(_id, () =>
-      this.pages.updateOne({ _id }, { $pull: { cdnOutbox: entry } }).exec(),
-    );
+    // lock, so that on FerretDB this read-modify-write cannot undo a concurrent publish, and so
+    // that no entry can be pushed between the pull and the flag's clearing.
+    await this.lock.run(_id, async () => {
+      await this.pages.updateOne({ _id }, { $pull: { cdnOutbox: entry } }).exec();
+      await this.clearDrained(_id);
+    });
+  }
+
+  /** Call under the page lock: drops `cdnPending` once the outbox is empty. */
+  private async clearDrained(_id: Types.ObjectId): Promise<void> {
+    await this.pages
+      .updateOne({ _id, cdnOutbox: { $size: 0 } }, { $unset: { cdnPending: 1 } })
+      .exec();
+  }
+
+  /**
+   * Pages written before `cdnPending` existed may hold entries without the flag: flag them once
+   * (a scan, run a single time per database, then remembered in `schema_migrations`).
+   */
+  private async flagUnindexedOutboxes(): Promise<void> {
+    const migrations = this.pages.db.collection<{ _id: string; at: Date }>('schema_migrations');
+    const id = 'pages.cdnPending';
+    if (await migrations.findOne({ _id: id }, { readPreference: PRIMARY })) return;
+    const rows = await this.pages
+      .find({ 'cdnOutbox.0': { $exists: true }, cdnPending: { $exists: false } }, { _id: 1 })
+      .read(PRIMARY)
+      .lean<Pick<PageRecord, '_id'>[]>()
+      .exec();
+    for (const { _id } of rows)
+      await this.lock.run(_id, () =>
+        this.pages
+          .updateOne({ _id, 'cdnOutbox.0': { $exists: true } }, { $set: { cdnPending: true } })
+          .exec(),
+      );
+    await migrations
+      .updateOne({ _id: id }, { $setOnInsert: { at: new Date() } }, { upsert: true })
+      .catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
   }
 }
 

@@ -173,3 +173,38 @@ describe('PagesService.changeSchedule', () => {
     expect(raw.applyIfVersion).not.toHaveBeenCalled();
   });
 });
+
+describe('PagesService revisions after the fact', () => {
+  it('a publish whose revision record fails is still a publish (no 500 for a change that happened)', async () => {
+    const page = record();
+    const { repo, raw } = stubRepo(page);
+    raw.saveRevision.mockRejectedValueOnce(new Error('connection reset'));
+    const published = await new PagesService(repo).publish(page._id.toHexString(), 3, ctx);
+    expect(published.status).toBe('published');
+    expect(raw.applyIfVersion).toHaveBeenCalledTimes(1);
+  });
+
+  it('records the live revision before an unpublish removes its only copy', async () => {
+    const page = record();
+    const { repo: base } = stubRepo(page);
+    const published = await new PagesService(base).publish(page._id.toHexString(), 3, ctx);
+
+    const { repo, raw } = stubRepo({ ...published, version: 4 });
+    const order: string[] = [];
+    raw.saveRevision.mockImplementation(async () => void order.push('revision'));
+    const apply = raw.applyIfVersion.getMockImplementation()!;
+    raw.applyIfVersion.mockImplementation(async (...args) => {
+      order.push('page');
+      return apply(...args);
+    });
+    await new PagesService(repo).unpublish(page._id.toHexString(), 4, ctx);
+    expect(order).toEqual(['revision', 'page']);
+    expect(raw.saveRevision).toHaveBeenCalledWith(
+      expect.objectContaining({
+        revision: 1,
+        etag: published.live!.etag,
+        publishedBy: 'admin-token',
+      }),
+    );
+  });
+});

@@ -97,6 +97,10 @@ export class PagesService {
     change: PageChange,
     note: AuditNote,
   ): Promise<PageRecord> {
+    // A write that replaces or removes the live snapshot first makes sure the revision it holds
+    // is recorded (idempotent): a publish whose revision record was lost to a crash or an error
+    // keeps its only copy in that snapshot until then.
+    if (change.live !== undefined && page.live) await this.recordLiveRevision(page);
     const updated = await this.repo.applyIfVersion(page._id, version, change, {
       actor: ctx.actor,
       at: new Date(),
@@ -198,10 +202,12 @@ export class PagesService {
 
   async publish(id: string, version: number, ctx: RequestContext): Promise<PageRecord> {
     const page = await this.getForWrite(id, version);
-    await this.recordLiveRevision(page, ctx.actor);
     const now = new Date();
     const revision = page.revision + 1;
-    const live = buildLiveSnapshot(page.slug, page.draft, revision, now);
+    const live = {
+      ...buildLiveSnapshot(page.slug, page.draft, revision, now),
+      publishedBy: ctx.actor,
+    };
     const updated = await this.write(
       page,
       version,
@@ -214,7 +220,15 @@ export class PagesService {
       },
       { action: 'page.published', details: { revision } },
     );
-    await this.repo.saveRevision(revisionOf(updated, revision, page.draft, live.etag, now, ctx));
+    // The publish happened: a failure to record its revision now must not turn it into an error.
+    // The live snapshot holds everything the record needs, and write() records it before
+    // anything replaces or removes that snapshot, so nothing is lost (see recordLiveRevision).
+    await this.recordLiveRevision(updated).catch((error: unknown) =>
+      this.logger.warn(
+        { err: error, pageId: id, revision, requestId: ctx.requestId },
+        'revision record deferred: it is recorded from the live snapshot before that changes',
+      ),
+    );
     return updated;
   }
 
@@ -274,7 +288,7 @@ export class PagesService {
 
   async revisions(id: string): Promise<PageRevisionRecord[]> {
     const page = await this.get(id);
-    await this.recordLiveRevision(page, page.updatedBy ?? 'unknown');
+    await this.recordLiveRevision(page);
     return this.repo.listRevisions(page._id);
   }
 
@@ -282,10 +296,18 @@ export class PagesService {
    * A publish that died between its page write and its revision record left the live snapshot
    * unrecorded; recording it again is idempotent, so do it before it could be replaced or listed.
    */
-  private async recordLiveRevision(page: PageRecord, actor: string): Promise<void> {
+  private async recordLiveRevision(page: PageRecord): Promise<void> {
     if (!page.live) return;
-    const { revision, content, etag, publishedAt } = page.live;
-    await this.repo.saveRevision(revisionOf(page, revision, content, etag, publishedAt, { actor }));
+    const { revision, content, etag, publishedAt, publishedBy } = page.live;
+    await this.repo.saveRevision({
+      pageId: page._id,
+      revision,
+      slug: page.slug,
+      content,
+      etag,
+      publishedAt,
+      publishedBy: publishedBy ?? page.updatedBy ?? 'unknown',
+    });
   }
 
   async restore(
@@ -366,23 +388,4 @@ function versionMismatch(current: number, given: number): DomainError {
     ErrorCode.VersionMismatch,
     `page is at version ${current}, not ${given}; reload it and retry with If-Match: "${current}"`,
   );
-}
-
-function revisionOf(
-  page: PageRecord,
-  revision: number,
-  content: PageContent,
-  etag: string,
-  publishedAt: Date,
-  ctx: Pick<RequestContext, 'actor'>,
-): Omit<PageRevisionRecord, '_id'> {
-  return {
-    pageId: page._id,
-    revision,
-    slug: page.slug,
-    content,
-    etag,
-    publishedAt,
-    publishedBy: ctx.actor,
-  };
 }

@@ -18,6 +18,8 @@ export const PageSchema = new Schema(
     live: { type: Schema.Types.Mixed, default: null },
     revision: { type: Number, required: true, default: 0 },
     cdnOutbox: { type: [Schema.Types.Mixed], default: [] },
+    /** true while cdnOutbox holds entries, absent otherwise: the outbox poll's indexed key. */
+    cdnPending: Boolean,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     createdBy: String,
@@ -27,6 +29,9 @@ export const PageSchema = new Schema(
 );
 PageSchema.index({ slug: 1 }, { unique: true, name: 'slug_unique' });
 PageSchema.index({ status: 1, slug: 1 }, { name: 'status_slug' });
+// The CDN worker polls `{cdnPending: true}` every second on every replica: an equality on an
+// indexed key, so its cost follows the number of pending pages, not of all pages.
+PageSchema.index({ cdnPending: 1 }, { name: 'cdn_pending' });
 
 export const PageRevisionSchema = new Schema(
   {

@@ -53,6 +53,8 @@ export interface LiveSnapshot {
   etag: string;
   revision: number;
   publishedAt: Date;
+  /** Who published this revision (the revision record is written from the snapshot if lost). */
+  publishedBy?: string;
   updatedAt: Date;
 }
 
@@ -66,6 +68,8 @@ export interface PageRecord {
   /** Number of the last published revision (0 = never published). */
   revision: number;
   cdnOutbox: CdnOutboxEntry[];
+  /** Set with the first outbox entry and cleared when the outbox is drained (indexed). */
+  cdnPending?: boolean;
   createdAt: Date;
   updatedAt: Date;
   createdBy?: string;
