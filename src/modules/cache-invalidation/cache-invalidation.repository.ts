@@ -3,7 +3,15 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, UpdateQuery } from 'mongoose';
 import { isDuplicateKey } from '../../core/database/mongo-errors';
 import { PRIMARY } from '../../core/database/read-preference';
-import { countPaths, type PathCounts } from './cloudfront-paths';
+import {
+  CLOUDFRONT_MAX_IN_PROGRESS_FILE_PATHS,
+  CLOUDFRONT_MAX_IN_PROGRESS_WILDCARD_PATHS,
+  countPaths,
+  type PathCounts,
+} from './cloudfront-paths';
+
+/** Items one batch can hold at most: the planner never claims more candidates than this. */
+export const MAX_BATCH_ITEMS = 1000;
 import { BATCH_MODEL, INVALIDATION_MODEL, TOKEN_MODEL } from './schemas/invalidation.schema';
 import type {
   BatchRecord,
@@ -57,6 +65,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
   async claimedItemIds(batchId: string): Promise<string[]> {
     const rows = await this.tokens
       .find({ batchId }, { _id: 1 })
+      .limit(MAX_BATCH_ITEMS)
       .read(PRIMARY)
       .lean<{ _id: string }[]>()
       .exec();
@@ -287,12 +296,16 @@ export class CacheInvalidationRepository implements OnModuleInit {
     const rows = await this.batches
       .find(
         {
+          // The status first, so the query leads with an indexed key (status_due).
+          status: { $in: ['sent', 'sending'] },
           distributionId,
           _id: { $ne: exceptId },
-          $or: [{ status: 'sent' }, { status: 'sending', uncertain: true }],
+          $or: [{ status: 'sent' }, { uncertain: true }],
         },
         { paths: 1 },
       )
+      // Every such batch holds at least one path, and CloudFront allows this many in progress.
+      .limit(CLOUDFRONT_MAX_IN_PROGRESS_FILE_PATHS + CLOUDFRONT_MAX_IN_PROGRESS_WILDCARD_PATHS)
       .read(PRIMARY)
       .lean<Pick<BatchRecord, 'paths'>[]>()
       .exec();
@@ -301,7 +314,11 @@ export class CacheInvalidationRepository implements OnModuleInit {
 
   /** Gives up every lease `owner` holds (shutdown), except the one of a request still in flight. */
   async releaseLeases(owner: string, exceptId: string | null): Promise<void> {
-    const filter: Record<string, unknown> = { leaseOwner: owner };
+    // Only unfinished batches can hold a lease: leading with the status keeps this indexed.
+    const filter: Record<string, unknown> = {
+      status: { $in: ['assembling', 'sending', 'sent'] },
+      leaseOwner: owner,
+    };
     if (exceptId) filter._id = { $ne: exceptId };
     await this.batches.updateMany(filter, { $set: { leaseOwner: null, leaseUntil: null } }).exec();
   }

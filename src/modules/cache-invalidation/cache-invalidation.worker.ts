@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { AppConfig } from '../../core/config/app-config';
 import { PageOutbox } from '../pages/page-outbox';
 import type { PendingOutbox } from '../pages/schemas/outbox.types';
-import { CacheInvalidationRepository } from './cache-invalidation.repository';
+import { CacheInvalidationRepository, MAX_BATCH_ITEMS } from './cache-invalidation.repository';
 import { CacheInvalidationService } from './cache-invalidation.service';
 import { invalidationMetrics } from './cache-invalidation.metrics';
 import { CloudFrontGateway, type CloudFrontInvalidation } from './cloudfront.gateway';
@@ -26,7 +26,7 @@ import type { BatchRecord, InvalidationRecord } from './schemas/invalidation.typ
 
 /** Pages whose outbox is drained per poll, pending items considered per batch, batches per poll. */
 const OUTBOX_PAGES_PER_POLL = 200;
-const PLAN_CANDIDATES = 1000;
+const PLAN_CANDIDATES = MAX_BATCH_ITEMS;
 const BATCHES_PER_POLL = 20;
 /** Claim tokens only fence work in progress; a week-old one fences nothing. */
 const TOKEN_RETENTION_MS = 7 * 24 * 3600_000;

@@ -1,0 +1,147 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import request from 'supertest';
+import { MetricsServer } from '../src/core/metrics/metrics.server';
+import { auth, startApp, type TestApp } from './support/app';
+import { fastWorkerEnv, invalidationsClient } from './support/cache-invalidation';
+import { createTestDistribution, eventually, motoEndpoint } from './support/cloudfront-moto';
+import { CommandRecorder } from './support/command-recorder';
+import { freePort } from './support/ferretdb-process';
+import { declaredIndexes, queryShapeViolations } from './support/query-shape';
+import { scheduleClient } from './support/schedule-client';
+
+const PAGES = 24;
+
+/**
+ * FerretDB uses no secondary index, so its timings say nothing about 20,000 pages on DocumentDB.
+ * What does: the shape of every query. This records every command the service sends over a
+ * representative run (publishes, live schedule edits, renames, list pages deep in the cursor,
+ * the CDN worker's busy and idle polls, metrics scrapes) and holds each filter and sort against
+ * the indexes the schemas declare (test/support/query-shape.ts).
+ */
+describe('query shapes: every query the service sends is served by a declared index', () => {
+  let t: TestApp;
+  let recorder: CommandRecorder;
+  let metricsUrl: string;
+  const http = () => request(t.app.getHttpServer());
+
+  beforeAll(async () => {
+    const distributionId = await createTestDistribution();
+    t = await startApp({
+      ...fastWorkerEnv(distributionId, motoEndpoint()),
+      METRICS_PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+    });
+    metricsUrl = `http://127.0.0.1:${t.app.get(MetricsServer).port}`;
+    // From here on: start-up (index creation, the one-time outbox migration) is not the run.
+    recorder = CommandRecorder.attach(t.app.get<Connection>(getConnectionToken()));
+  });
+  afterAll(async () => {
+    recorder?.detach();
+    await t?.close();
+  });
+
+  it('leads with an indexed key, sorts by an index, bounds every result, never $exists on array positions', async () => {
+    const schedules = scheduleClient(t.app);
+    const invalidations = invalidationsClient(t.app);
+    const pages = [];
+    for (let i = 0; i < PAGES; i++) {
+      const page = await schedules.page();
+      await schedules.publish(page);
+      pages.push(page);
+    }
+    for (const page of pages.slice(0, 3))
+      await schedules.addEvent(
+        page,
+        {
+          title: 'Office hours',
+          start: '2031-01-06T09:00',
+          end: '2031-01-06T10:00',
+          recurrence: 'FREQ=WEEKLY',
+        },
+        { live: true },
+      );
+    const renamed = pages[3];
+    const rename = await http()
+      .patch(`/admin/v1/pages/${renamed.id}`)
+      .set(auth)
+      .set('If-Match', `"${renamed.version}"`)
+      .send({ slug: `${renamed.slug}-new` })
+      .expect(200);
+    renamed.version = Number(JSON.parse(rename.headers.etag));
+    await schedules.pages.action(pages[4].id, 'unpublish', pages[4].version);
+
+    // Lists, deep in the cursor: public, admin, invalidations.
+    for (const [path, headers] of [
+      ['/v1/pages', {}],
+      ['/admin/v1/pages', auth],
+      ['/admin/v1/cache/invalidations', auth],
+    ] as const) {
+      let cursor: string | null = null;
+      let seen = 0;
+      do {
+        const res: request.Response = await http()
+          .get(path)
+          .query({ limit: 3, ...(cursor ? { cursor } : {}) })
+          .set(headers)
+          .expect(200);
+        seen += (res.body.items as unknown[]).length;
+        cursor = res.body.nextCursor as string | null;
+      } while (cursor);
+      expect(seen).toBeGreaterThan(3);
+    }
+    // Public and admin reads of one page.
+    await http().get(`/v1/pages/${pages[0].slug}`).expect(200);
+    await http().get(`/v1/pages/${pages[0].slug}/schedule`).expect(200);
+    await http().get(`/v1/pages/${pages[0].slug}/schedule.ics`).expect(200);
+    await http().get(`/admin/v1/pages/${pages[0].id}/revisions`).set(auth).expect(200);
+
+    // The worker's busy polls (everything reaches CloudFront), then idle ones, with scrapes.
+    await eventually(
+      async () => {
+        const open = (await invalidations.list()).filter((i) =>
+          ['pending', 'in-progress'].includes(i.status),
+        );
+        return open.length === 0 ? true : undefined;
+      },
+      { what: 'every invalidation to leave pending/in-progress' },
+    );
+    for (let i = 0; i < 3; i++) {
+      await request(metricsUrl).get('/metrics').expect(200);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+
+    const commands = recorder.commands;
+    // The run did exercise the hot paths (a vacuous pass would prove nothing).
+    expect(
+      commands.some((c) => c.collection === 'pages' && c.filters.some((f) => 'cdnPending' in f)),
+    ).toBe(true);
+    expect(commands.some((c) => c.collection === 'cdn_invalidation_batches')).toBe(true);
+    expect(
+      queryShapeViolations(commands, declaredIndexes(t.app.get(getConnectionToken()))),
+    ).toEqual([]);
+  });
+
+  it('the rules catch what they are for (the old outbox poll, an unindexed sort, an unbounded find)', () => {
+    const indexes = declaredIndexes(t.app.get<Connection>(getConnectionToken()));
+    const cmd = (filter: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+      name: 'find',
+      database: 'db',
+      collection: 'pages',
+      filters: [filter],
+      command: {},
+      ...extra,
+    });
+    expect(
+      queryShapeViolations([cmd({ 'cdnOutbox.0': { $exists: true } }, { limit: 200 })], indexes),
+    ).toHaveLength(2);
+    expect(
+      queryShapeViolations(
+        [cmd({ status: 'published' }, { sort: { updatedAt: -1 }, limit: 5 })],
+        indexes,
+      ),
+    ).toHaveLength(1);
+    expect(queryShapeViolations([cmd({ status: 'published' })], indexes)).toHaveLength(1);
+    expect(queryShapeViolations([cmd({ slug: 'a-page' })], indexes)).toEqual([]);
+  });
+});
