@@ -58,7 +58,30 @@ export class FerretDbProcess {
   }
 
   get uri(): string {
-    return `mongodb://127.0.0.1:${this.port}/health_probe?replicaSet=${REPLICA_SET}`;
+    return this.uriFor('health_probe');
+  }
+
+  uriFor(database: string): string {
+    return `mongodb://127.0.0.1:${this.port}/${database}?replicaSet=${REPLICA_SET}`;
+  }
+
+  /** SIGSTOP: the process holds its sockets open and answers nothing (a hung database). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  /** SIGKILL, as a crashed or killed database host; `start()` brings it back on the same port. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    this.child = undefined;
   }
 
   async start(): Promise<void> {

@@ -1,0 +1,153 @@
+import request from 'supertest';
+import { auth, startApp, type TestApp } from './support/app';
+import { fastWorkerEnv, invalidationsClient } from './support/cache-invalidation';
+import { createTestDistribution, motoEndpoint } from './support/cloudfront-moto';
+import { newPage, newSlug } from './support/factories';
+import { FerretDbProcess } from './support/ferretdb-process';
+import { pagesClient } from './support/pages-client';
+
+/** How long one database operation may take in these tests (connect, select, each reply). */
+const BOUND_MS = 1000;
+const bounds = {
+  MONGODB_OPERATION_TIMEOUT_MS: String(BOUND_MS),
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS: String(BOUND_MS),
+};
+
+/**
+ * A private FerretDB (the stack's binary) that these tests pause (SIGSTOP: a hung database that
+ * keeps its sockets open) and kill (SIGKILL) without disturbing the shared one. Without bounded
+ * operations a paused database stalls requests and worker ticks forever; without recognising
+ * every driver network error, a write in flight at a kill is a 500.
+ */
+describe('database faults', () => {
+  let db: FerretDbProcess;
+  let distributionId: string;
+
+  beforeAll(async () => {
+    db = await FerretDbProcess.start();
+    distributionId = await createTestDistribution();
+  });
+  afterAll(async () => {
+    db?.resume();
+    await db?.destroy();
+  });
+
+  describe('a paused database', () => {
+    let t: TestApp;
+    const http = () => request(t.app.getHttpServer());
+
+    beforeAll(async () => {
+      t = await startApp({
+        ...fastWorkerEnv(distributionId, motoEndpoint()),
+        ...bounds,
+        MONGODB_URI: db.uriFor(`paused_${newSlug('db').replace(/-/g, '_')}`),
+      });
+    });
+    afterAll(async () => {
+      db.resume();
+      await t?.close();
+    });
+
+    it('answers 503 with Retry-After within the bound, and the CDN worker carries on after SIGCONT', async () => {
+      const pages = pagesClient(t.app);
+      const invalidations = invalidationsClient(t.app);
+      const page = await pages.createPublished();
+
+      db.pause();
+      try {
+        for (const path of [`/admin/v1/pages/${page.id}`, `/v1/pages/${page.slug}`]) {
+          const started = Date.now();
+          const res = await http().get(path).set(auth);
+          const took = Date.now() - started;
+          expect(res.status).toBe(503);
+          expect(res.body).toMatchObject({
+            error: 'DATABASE_UNAVAILABLE',
+            requestId: expect.any(String),
+          });
+          expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+          // selection + one reply at most, with room for a loaded 2-core machine
+          expect(took).toBeLessThan(2 * BOUND_MS + 3000);
+        }
+        // Let the worker's polls run into the paused database for a while.
+        await new Promise((r) => setTimeout(r, 2 * BOUND_MS));
+      } finally {
+        db.resume();
+      }
+
+      // After SIGCONT the service and its worker resume by themselves.
+      const res = await http()
+        .post(`/admin/v1/pages/${page.id}/unpublish`)
+        .set(auth)
+        .set('If-Match', `"${page.version}"`)
+        .set('x-request-id', 'after-pause-unpublish');
+      if (res.status === 503) {
+        // the first request after SIGCONT may still meet a pool being rebuilt: retry once
+        await new Promise((r) => setTimeout(r, BOUND_MS));
+        await http()
+          .post(`/admin/v1/pages/${page.id}/unpublish`)
+          .set(auth)
+          .set('If-Match', `"${page.version}"`)
+          .set('x-request-id', 'after-pause-unpublish')
+          .expect(200);
+      } else expect(res.status).toBe(200);
+      const sent = await invalidations.settled('after-pause-unpublish', 'completed');
+      expect(sent.paths).toContain(`/v1/pages/${page.slug}`);
+    });
+  });
+
+  describe('a killed and restarted database', () => {
+    let t: TestApp;
+    const http = () => request(t.app.getHttpServer());
+
+    beforeAll(async () => {
+      t = await startApp({
+        ...bounds,
+        MONGODB_URI: db.uriFor(`killed_${newSlug('db').replace(/-/g, '_')}`),
+      });
+    });
+    afterAll(async () => t?.close());
+
+    it('never answers 500 while it is down, loses nothing acknowledged, and recovers on restart', async () => {
+      const bodies = Array.from({ length: 48 }, () => newPage());
+      const statuses = new Map<string, number>();
+      let next = 0;
+      const worker = async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++];
+          const res = await http().post('/admin/v1/pages').set(auth).send(body);
+          statuses.set(body.slug as string, res.status);
+          if (res.status === 503) expect(res.body.error).toBe('DATABASE_UNAVAILABLE');
+        }
+      };
+      const writers = Promise.all([worker(), worker(), worker()]);
+      // Kill the database while creates are in flight, bring it back two seconds later.
+      while (statuses.size < 10) await new Promise((r) => setTimeout(r, 10));
+      await db.kill();
+      await new Promise((r) => setTimeout(r, 2000));
+      await db.start();
+      await writers;
+
+      const counts = [...statuses.values()].reduce<Record<number, number>>(
+        (acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }),
+        {},
+      );
+      expect(Object.keys(counts).map(Number).sort()).toEqual(expect.arrayContaining([201]));
+      for (const status of Object.keys(counts).map(Number)) expect([201, 503]).toContain(status);
+
+      // Everything acknowledged is there; nothing that was never attempted is.
+      const stored = new Set<string>();
+      let cursor: string | null = null;
+      do {
+        const res: request.Response = await http()
+          .get('/admin/v1/pages')
+          .query({ limit: 100, ...(cursor ? { cursor } : {}) })
+          .set(auth)
+          .expect(200);
+        for (const item of res.body.items as { slug: string }[]) stored.add(item.slug);
+        cursor = res.body.nextCursor as string | null;
+      } while (cursor);
+      for (const [slug, status] of statuses) if (status === 201) expect(stored).toContain(slug);
+      for (const slug of stored) expect(statuses.has(slug)).toBe(true);
+    });
+  });
+});
