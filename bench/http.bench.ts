@@ -1,21 +1,49 @@
 /**
- * Throughput and latency of the public page read, relative to a raw node:http baseline.
- * Run through `npm run bench` (bench/run.sh builds and provides the stack's environment).
+ * Throughput and latency of the service relative to a raw node:http baseline answering a
+ * same-size JSON body from memory, in the same run. Run through `npm run bench` (bench/run.sh
+ * builds and provides the stack's environment). Two measurements:
+ *  - per-request overhead: `GET /health/live` (touches nothing; Nest + Fastify + the service's
+ *    own hooks: access log, metrics, request id) against the baseline, in two rounds of opposite
+ *    order so neither side always runs on a warmer or quieter machine;
+ *  - the public page read `GET /v1/pages/:slug`.
+ * Environment:
+ *   BENCH_QUICK=1       smoke check: 1 s rounds, no target asserted (a test command may run it)
+ *   BENCH_ONLY=live     only the overhead rounds (no page is published)
+ *   BENCH_CPU_PROF=dir  run the service under `node --cpu-prof` and write its profile into dir
+ *   BENCH_APP_MAIN=file another build's main.js (compare two commits in one session)
+ *   BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2)
  */
 import autocannon from 'autocannon';
 import mongoose from 'mongoose';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY_LIVE = process.env.BENCH_ONLY === 'live';
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+const APP_MAIN = process.env.BENCH_APP_MAIN ?? 'dist/main.js';
+const DURATION = Number(process.env.BENCH_DURATION ?? (QUICK ? 1 : 10));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? (QUICK ? 1 : 2));
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+/** Issue 13: `/health/live` at least this share of the raw baseline's throughput. */
+const LIVE_TARGET = 0.6;
 const TARGET_BODY_BYTES = 4096;
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const HOST = '127.0.0.1';
+const NODE_TS_FLAGS = [
+  '--disable-warning=ExperimentalWarning',
+  '--disable-warning=MODULE_TYPELESS_PACKAGE_JSON',
+];
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -66,7 +94,8 @@ async function startService(): Promise<Service> {
   const metricsPort = await freePort();
   const uri = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27018/x');
   uri.pathname = `/bench_${process.pid}`;
-  const child = spawn(process.execPath, [resolve('dist/main.js')], {
+  const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [];
+  const child = spawn(process.execPath, [...profile, resolve(APP_MAIN)], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -117,24 +146,21 @@ async function publishPage(base: string): Promise<{ url: string; body: string }>
   throw new Error('could not size the page body');
 }
 
-/** The floor: the same bytes and headers from a bare node:http handler. */
-function startBaseline(body: string): Promise<{ server: Server; url: string }> {
-  const payload = Buffer.from(body);
-  const server = createHttpServer((_req, res) => {
-    res.writeHead(200, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': payload.length,
-      'cache-control': 'public, max-age=0, s-maxage=300',
-      etag: '"baseline"',
-    });
-    res.end(payload);
+/** The floor: the same bytes and headers from a bare node:http handler (bench/raw-server.ts). */
+async function startBaseline(body: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...NODE_TS_FLAGS, resolve('bench/raw-server.ts')], {
+    env: { ...process.env, RAW_BODY: body, HOST },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new Promise((done) =>
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as { port: number };
-      done({ server, url: `http://${HOST}:${port}/v1/pages/baseline` });
-    }),
-  );
+  const port = await new Promise<string>((done, fail) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) done(out.trim());
+    });
+    child.once('exit', () => fail(new Error('baseline server exited during start-up')));
+  });
+  return { child, url: `http://${HOST}:${port}/v1/pages/baseline` };
 }
 
 /** Sum of the samples of `name` whose label text contains every fragment. */
@@ -171,6 +197,10 @@ async function serverSplit(metrics: string, run: () => Promise<void>): Promise<s
 
 interface Row {
   name: string;
+  /** Rows of one round share it; a row's ratio is to that round's node:http row. */
+  round: number;
+  /** Server process CPU time per request, µs. */
+  cpuUsPerRequest: number;
   rps: number;
   p50: number;
   p99: number;
@@ -179,11 +209,30 @@ interface Row {
   non2xx: number;
 }
 
-async function measure(name: string, url: string): Promise<Row> {
+/** CPU time (user + system) a process has used so far, in ms; NaN where /proc is missing. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Load on `url` served by process `pid`. Besides throughput, the server's CPU time per request:
+ * on a machine shared with other work, req/s moves with the neighbours, CPU per request much less.
+ */
+async function measure(name: string, url: string, pid?: number, round = 0): Promise<Row> {
   await autocannon({ url, connections: CONNECTIONS, duration: WARMUP });
+  const cpuBefore = cpuMs(pid);
   const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+  const cpuUsed = cpuMs(pid) - cpuBefore;
   return {
     name,
+    round,
+    cpuUsPerRequest: (cpuUsed * 1000) / Math.max(r.requests.total, 1),
     rps: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
@@ -194,56 +243,108 @@ async function measure(name: string, url: string): Promise<Row> {
 }
 
 function table(rows: Row[]): string {
-  const [base] = rows;
+  const baseOf = (r: Row) =>
+    rows.find((b) => b.round === r.round && b.name === 'node:http')?.rps ?? Number.NaN;
   const lines = [
-    'target      req/s     ratio   p50 ms  p99 ms  MB/s    errors  non-2xx',
+    'target      req/s     ratio   p50 ms  p99 ms  MB/s    errors  non-2xx  CPU µs/req',
     ...rows.map((r) =>
       [
         r.name.padEnd(10),
         r.rps.toFixed(0).padStart(7),
-        `${(r.rps / base.rps).toFixed(3)}x`.padStart(8),
+        `${(r.rps / baseOf(r)).toFixed(3)}x`.padStart(8),
         r.p50.toFixed(1).padStart(8),
         r.p99.toFixed(1).padStart(7),
         r.mbps.toFixed(1).padStart(6),
         String(r.errors).padStart(8),
         String(r.non2xx).padStart(8),
+        r.cpuUsPerRequest.toFixed(0).padStart(11),
       ].join(' '),
     ),
   ];
   return lines.join('\n');
 }
 
+/** Throughput of `service` over `baseline`, averaged over two rounds of opposite order. */
+interface Target {
+  url: string;
+  pid?: number;
+}
+
+async function overheadRounds(
+  baseline: Target,
+  service: Target,
+): Promise<{ rows: Row[]; ratio: number; cpuRatio: number }> {
+  const rows = [
+    await measure('node:http', baseline.url, baseline.pid, 1),
+    await measure('svc /live', service.url, service.pid, 1),
+  ];
+  rows.push(
+    await measure('svc /live', service.url, service.pid, 2),
+    await measure('node:http', baseline.url, baseline.pid, 2),
+  );
+  const mean = (name: string, of: (r: Row) => number) =>
+    rows.filter((r) => r.name === name).reduce((sum, r) => sum + of(r), 0) / 2;
+  return {
+    rows,
+    ratio: mean('svc /live', (r) => r.rps) / mean('node:http', (r) => r.rps),
+    cpuRatio:
+      mean('node:http', (r) => r.cpuUsPerRequest) / mean('svc /live', (r) => r.cpuUsPerRequest),
+  };
+}
+
 async function main(): Promise<void> {
   const service = await startService();
-  let baseline: Server | undefined;
+  let baseline: ChildProcess | undefined;
+  let failed = false;
   try {
-    const { url, body } = await publishPage(service.base);
+    const { url, body } = ONLY_LIVE
+      ? { url: '', body: JSON.stringify({ padding: 'x'.repeat(TARGET_BODY_BYTES - 15) }) }
+      : await publishPage(service.base);
     const started = await startBaseline(body);
-    baseline = started.server;
+    baseline = started.child;
     console.log(
-      `GET /v1/pages/:slug, ${Buffer.byteLength(body)} B JSON, ${CONNECTIONS} connections, ` +
-        `${DURATION} s (+${WARMUP} s warm-up) each, ${HOST}, Node ${process.versions.node}\n`,
+      `${Buffer.byteLength(body)} B JSON baseline, ${CONNECTIONS} connections, ` +
+        `${DURATION} s (+${WARMUP} s warm-up) each, ${HOST}, Node ${process.versions.node}` +
+        `${QUICK ? ', quick mode (no target asserted)' : ''}\n`,
     );
-    const rows = [
-      await measure('node:http', started.url),
-      // The framework without the database: Nest + Fastify + access log + metrics hooks.
-      await measure('svc /live', `${service.base}/health/live`),
-    ];
-    const split = await serverSplit(service.metrics, async () => {
-      rows.push(await measure('svc page', url));
-    });
-    console.log(table(rows));
-    console.log(`\n${split}`);
-    const svc = rows[2];
+
+    // Round 1 baseline first, round 2 service first.
+    const overhead = await overheadRounds(
+      { url: started.url, pid: started.child.pid },
+      { url: `${service.base}/health/live`, pid: service.child.pid },
+    );
+    console.log('per-request overhead: GET /health/live vs raw node:http, two rounds');
+    console.log(table(overhead.rows));
+    const pass = overhead.ratio >= LIVE_TARGET;
     console.log(
-      `service page/baseline: throughput ${(svc.rps / rows[0].rps).toFixed(3)}x, ` +
-        `p99 latency ${(svc.p99 / Math.max(rows[0].p99, 0.001)).toFixed(1)}x`,
+      `/health/live / node:http (mean of both rounds): ${overhead.ratio.toFixed(3)}x ` +
+        `(target >= ${LIVE_TARGET}x: ${pass ? 'met' : 'NOT met'}); ` +
+        `by server CPU per request: ${overhead.cpuRatio.toFixed(3)}x\n`,
     );
-    if (rows.some((r) => r.errors > 0 || r.non2xx > 0)) process.exitCode = 1;
+    const rows = [...overhead.rows];
+    if (!QUICK && !pass) failed = true;
+
+    if (!ONLY_LIVE) {
+      const page = [await measure('node:http', started.url, started.child.pid)];
+      const split = await serverSplit(service.metrics, async () => {
+        page.push(await measure('svc page', url, service.child.pid));
+      });
+      rows.push(...page);
+      console.log('public page read: GET /v1/pages/:slug vs raw node:http');
+      console.log(table(page));
+      console.log(`\n${split}`);
+      console.log(
+        `service page/baseline: throughput ${(page[1].rps / page[0].rps).toFixed(3)}x, ` +
+          `p99 latency ${(page[1].p99 / Math.max(page[0].p99, 0.001)).toFixed(1)}x`,
+      );
+    }
+    if (rows.some((r) => r.errors > 0 || r.non2xx > 0)) failed = true;
+    if (failed) process.exitCode = 1;
   } finally {
-    baseline?.close();
+    baseline?.kill('SIGTERM');
     service.child.kill('SIGTERM');
     await new Promise((done) => service.child.once('exit', done));
+    if (CPU_PROF) console.log(`service CPU profile written to ${resolve(CPU_PROF)}`);
     const uri = new URL(process.env.MONGODB_URI ?? '');
     uri.pathname = `/bench_${process.pid}`;
     const connection = mongoose.createConnection(uri.toString(), {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Load benchmark (not a test): GET /v1/pages/:slug of the built service against a raw node:http
-# server answering a same-size JSON body, same machine, same run. Tunables:
-#   BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2).
+# Load benchmark (not a test): the built service against a raw node:http server answering a
+# same-size JSON body, same machine, same run: GET /health/live (per-request overhead, two rounds
+# in opposite order) and GET /v1/pages/:slug. Figures and how to read them: bench/README.md.
+# Tunables (see bench/http.bench.ts): BENCH_QUICK=1 (smoke check: 1 s rounds, no target
+# asserted; `npm run bench:quick`), BENCH_ONLY=live, BENCH_CPU_PROF=dir, BENCH_DURATION (s,
+# default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -2,19 +2,19 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { createValidationPipe } from './core/errors/validation';
 import type { LogShipper } from './core/logging/log-shipper';
+import { PinoNestLogger } from './core/logging/nest-logger';
+import { registerRequestHooks } from './core/logging/request-hooks';
 import {
   createLogDestination,
   createRootLogger,
   SANE_REQUEST_ID,
 } from './core/logging/root-logger';
-import { registerHttpMetrics } from './core/metrics/http-metrics';
 import { setupSwagger } from './core/openapi/openapi';
 import { createLogShipper } from './modules/log-search/log-shipping';
 
@@ -57,35 +57,17 @@ export async function createApp(
       abortOnError: false,
     },
   );
-  if (!options.preview) app.useLogger(app.get(NestPinoLogger));
+  if (!options.preview) app.useLogger(app.get(PinoNestLogger));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 
   const fastify = app.getHttpAdapter().getInstance();
-  registerHttpMetrics(fastify);
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
-    done();
-  });
+  registerRequestHooks(fastify, logger);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/admin/') && !reply.hasHeader('cache-control')) {
       void reply.header('cache-control', 'no-store');
     }
     done(null, payload);
-  });
-  fastify.addHook('onResponse', (request, reply, done) => {
-    logger.info(
-      {
-        requestId: request.id,
-        method: request.method,
-        route: request.routeOptions.url ?? null,
-        url: request.url,
-        statusCode: reply.statusCode,
-        responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
-      },
-      'request completed',
-    );
-    done();
   });
   setupSwagger(app);
   return app;

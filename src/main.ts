@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { AppConfig } from './core/config/app-config';
 import { ConfigValidationError } from './core/config/environment.schema';
+import { installFatalErrorHandlers } from './core/lifecycle/fatal-errors';
 import { GracefulShutdown } from './core/lifecycle/graceful-shutdown';
 import { ShutdownState } from './core/lifecycle/shutdown-state';
-import { ROOT_LOGGER } from './core/logging/logging.module';
+import { createLogDestination, createRootLogger } from './core/logging/root-logger';
+import { createLogShipper } from './modules/log-search/log-shipping';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -17,11 +19,15 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp(config);
+  const logShipper = createLogShipper(config);
+  const logger = createRootLogger(config, createLogDestination(logShipper ? [logShipper] : []));
+  // From here on a crash is logged as fatal and the buffered lines are written before exit 1.
+  installFatalErrorHandlers(logger);
+  const app = await createApp(config, { logger, logShipper });
   // Replaces app.enableShutdownHooks(): fail readiness, drain, close, flush logs, exit.
   new GracefulShutdown(app, {
     state: app.get(ShutdownState),
-    logger: app.get(ROOT_LOGGER),
+    logger,
     drainDelayMs: config.http.shutdownDrainDelayMs,
     graceMs: config.http.shutdownGraceMs,
   }).install();

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { flushLogs } from './flush-logs';
 import { ShutdownState } from './shutdown-state';
 
 export interface GracefulShutdownOptions {
@@ -11,9 +12,6 @@ export interface GracefulShutdownOptions {
   signals?: NodeJS.Signals[];
   exit?: (code: number) => void;
 }
-
-/** The longest the final log flush may hold the exit. */
-const FLUSH_TIMEOUT_MS = 1000;
 
 /**
  * SIGTERM/SIGINT handling in place of Nest's enableShutdownHooks, which closes at once:
@@ -92,14 +90,8 @@ export class GracefulShutdown {
     this.exit(code);
   }
 
-  /** pino writes stdout asynchronously; what is still buffered must reach it before exit. */
+  /** pino writes stdout asynchronously and buffered; what it holds must reach it before exit. */
   private flush(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, FLUSH_TIMEOUT_MS);
-      this.options.logger.flush(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return flushLogs(this.options.logger);
   }
 }

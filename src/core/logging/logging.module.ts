@@ -1,13 +1,15 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { PinoNestLogger } from './nest-logger';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
 /**
- * nestjs-pino bound to the process's root logger. pino-http only carries the request id into
- * log lines written while handling a request; the one access line per request is written by a
- * Fastify onResponse hook (see app.factory.ts), which knows the matched route.
+ * The process's root pino logger, and Nest's logger interface on it (PinoNestLogger, installed
+ * by createApp with app.useLogger). The request id reaches log lines written inside a request
+ * through requestScope; the one access line per request is written by the onResponse hook of
+ * request-hooks.ts, which knows the matched route. (No pino-http: its per-request child logger
+ * and request/response serialisation were most of the service's per-request cost.)
  */
 @Module({})
 export class LoggingModule {
@@ -15,21 +17,11 @@ export class LoggingModule {
     return {
       module: LoggingModule,
       global: true,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            logger,
-            autoLogging: false,
-            quietReqLogger: true,
-            customAttributeKeys: { reqId: 'requestId' },
-            genReqId: (req) => (req as { id?: string }).id ?? '',
-          },
-          // With Fastify the middleware must be bound to every path explicitly, or it never runs.
-          forRoutes: [{ path: '/{*path}', method: RequestMethod.ALL }],
-        }),
+      providers: [
+        { provide: ROOT_LOGGER, useValue: logger },
+        { provide: PinoNestLogger, useValue: new PinoNestLogger(logger) },
       ],
-      providers: [{ provide: ROOT_LOGGER, useValue: logger }],
-      exports: [LoggerModule, ROOT_LOGGER],
+      exports: [ROOT_LOGGER, PinoNestLogger],
     };
   }
 }

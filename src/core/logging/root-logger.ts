@@ -20,17 +20,35 @@ export const REDACT_PATHS = [
   '*.secretAccessKey',
 ];
 
+/** stdout is written in chunks of at least this many bytes (pino's SonicBoom, `minLength`)... */
+export const STDOUT_BUFFER_BYTES = 4096;
+/** ...or at this interval, whichever comes first, so a quiet process's lines still show up. */
+export const STDOUT_FLUSH_INTERVAL_MS = 500;
+
 /**
- * stdout, written asynchronously so that logging stays off the request's hot path.
- * `extraStreams` lets an in-app shipper receive the same records.
+ * stdout, written asynchronously and buffered, so that logging stays off the request's hot path
+ * and one write(2) carries many lines. `logger.flush(cb)` waits until everything buffered is
+ * written (GracefulShutdown and the fatal-error handler call it before exiting); pino also writes
+ * what is left synchronously on process exit. `extraStreams` lets an in-app shipper receive the
+ * same records.
  */
 export function createLogDestination(extraStreams: DestinationStream[] = []): DestinationStream {
-  const stdout = pino.destination({ dest: 1, sync: false });
+  const stdout = pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: STDOUT_BUFFER_BYTES,
+    periodicFlush: STDOUT_FLUSH_INTERVAL_MS,
+  });
   if (extraStreams.length === 0) return stdout;
   // Each multistream entry defaults to level info; the logger's own level is the only filter.
-  return pino.multistream(
+  const streams = pino.multistream(
     [stdout, ...extraStreams].map((stream) => ({ stream, level: 'trace' as const })),
   );
+  // A multistream has no flush(cb), so logger.flush would not wait for stdout; the shipper is
+  // flushed when the app closes (LogSearchModule).
+  return Object.assign(streams, {
+    flush: (cb: (err?: Error) => void) => stdout.flush(cb),
+  });
 }
 
 /** The process's one pino logger: JSON, service/version/host on every line, secrets redacted. */

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Summary } from 'prom-client';
 import { counter, histogram, summary } from './registry';
 
@@ -39,27 +39,53 @@ const durationSummary: Summary<'route' | 'method'> = summary({
 
 /**
  * The route template Fastify matched (`/v1/pages/:slug`), never the raw URL, so the label set
- * stays bounded whatever clients send.
+ * stays bounded whatever clients send. `routeOptions` is a getter that builds an object on every
+ * read: read it once per request and pass the result on.
  */
 export function routeLabel(request: Pick<FastifyRequest, 'routeOptions'>): string {
   return request.routeOptions.url ?? UNMATCHED_ROUTE;
 }
 
-export function recordRequest(request: FastifyRequest, reply: FastifyReply): void {
-  const route = routeLabel(request);
-  const method = request.method;
-  const status = reply.statusCode;
-  const seconds = reply.elapsedTime / 1000;
-  requests.inc({ route, method, status });
-  duration.observe({ route, method, status }, seconds);
-  durationSummary.observe({ route, method }, seconds);
-  if (status >= 500) errors.inc({ route, method });
+interface Series {
+  labels: { route: string; method: string; status: number };
+  summaryLabels: { route: string; method: string };
+  errorLabels: { route: string; method: string } | undefined;
 }
 
-/** Counts and times every response of the public/admin HTTP server. */
-export function registerHttpMetrics(fastify: FastifyInstance): void {
-  fastify.addHook('onResponse', (request, reply, done) => {
-    recordRequest(request, reply);
-    done();
-  });
+/**
+ * Label objects per (route, method, status), made on first use and kept: the set is bounded
+ * (route templates × methods × statuses), and a request then looks its series up without
+ * building label objects or a string key.
+ */
+const seriesByRoute = new Map<string, Map<string, Map<number, Series>>>();
+
+function seriesOf(route: string, method: string, status: number): Series {
+  let byMethod = seriesByRoute.get(route);
+  if (!byMethod) seriesByRoute.set(route, (byMethod = new Map<string, Map<number, Series>>()));
+  let byStatus = byMethod.get(method);
+  if (!byStatus) byMethod.set(method, (byStatus = new Map<number, Series>()));
+  let series = byStatus.get(status);
+  if (!series) {
+    const summaryLabels = { route, method };
+    series = {
+      labels: { route, method, status },
+      summaryLabels,
+      errorLabels: status >= 500 ? summaryLabels : undefined,
+    };
+    byStatus.set(status, series);
+  }
+  return series;
+}
+
+export function recordRequest(
+  request: Pick<FastifyRequest, 'routeOptions' | 'method'>,
+  reply: Pick<FastifyReply, 'statusCode' | 'elapsedTime'>,
+  route: string = routeLabel(request),
+): void {
+  const series = seriesOf(route, request.method, reply.statusCode);
+  const seconds = reply.elapsedTime / 1000;
+  requests.inc(series.labels);
+  duration.observe(series.labels, seconds);
+  durationSummary.observe(series.summaryLabels, seconds);
+  if (series.errorLabels) errors.inc(series.errorLabels);
 }
