@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import type { Logger } from 'pino';
 import type { LogShipper } from './core/logging/log-shipper';
+import { PublicCacheModule } from './core/cache/public-cache';
 import { AppConfig } from './core/config/app-config';
 import { ConfigModule } from './core/config/config.module';
 import { buildMongoOptions } from './core/config/mongo-options';
@@ -25,6 +26,7 @@ export class AppModule {
         LoggingModule.forRoot(logger),
         MongooseModule.forRoot(uri as string, mongoOptions),
         LifecycleModule,
+        PublicCacheModule,
         MetricsModule,
         PagesModule,
         SchedulesModule,

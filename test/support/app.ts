@@ -53,6 +53,12 @@ export async function startApp(
     LOG_SHIPPER_ENABLED: options.shipLogs ? 'true' : 'false',
     // Test files run in parallel: no fixed metrics port (metrics e2e pick a free one).
     METRICS_PORT: '0',
+    // Read-after-write on public endpoints and invalidations as soon as the batch window allows:
+    // what most specs assert. The cache and the settle delay have specs of their own
+    // (test/public-cache.e2e-spec.ts, test/edge-ordering.e2e-spec.ts) that turn them on.
+    PUBLIC_CACHE_TTL_MS: '0',
+    CDN_INVALIDATION_SETTLE_MS: '0',
+    MONGODB_REPLICA_LAG_ALLOWANCE_MS: '0',
     ...overrides,
   });
   const logShipper = options.shipLogs ? createLogShipper(config) : undefined;

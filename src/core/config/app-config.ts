@@ -23,6 +23,7 @@ export class AppConfig {
     readPreference: EnvironmentVariables['MONGODB_READ_PREFERENCE'];
     serverSelectionTimeoutMs: number;
     operationTimeoutMs: number;
+    replicaLagAllowanceMs: number;
     healthTimeoutMs: number;
   };
   readonly auth: { adminToken: string };
@@ -31,6 +32,9 @@ export class AppConfig {
     sMaxAge: number;
     staleWhileRevalidate: number;
     staleIfError: number;
+    /** The in-process public response cache (0 ttl = off). */
+    publicTtlMs: number;
+    publicMaxBytes: number;
   };
   readonly openSearch: {
     url?: string;
@@ -58,6 +62,7 @@ export class AppConfig {
     backoffMaxMs: number;
     sendIntervalMs: number;
     statusPollMs: number;
+    settleMs: number;
   };
   readonly schedules: {
     maxEvents: number;
@@ -93,6 +98,7 @@ export class AppConfig {
       readPreference: e.MONGODB_READ_PREFERENCE,
       serverSelectionTimeoutMs: e.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
       operationTimeoutMs: e.MONGODB_OPERATION_TIMEOUT_MS,
+      replicaLagAllowanceMs: e.MONGODB_REPLICA_LAG_ALLOWANCE_MS,
       healthTimeoutMs: e.HEALTH_DB_TIMEOUT_MS,
     };
     this.auth = { adminToken: e.ADMIN_TOKEN };
@@ -101,6 +107,8 @@ export class AppConfig {
       sMaxAge: e.CACHE_S_MAXAGE,
       staleWhileRevalidate: e.CACHE_STALE_WHILE_REVALIDATE,
       staleIfError: e.CACHE_STALE_IF_ERROR,
+      publicTtlMs: e.PUBLIC_CACHE_TTL_MS,
+      publicMaxBytes: e.PUBLIC_CACHE_MAX_BYTES,
     };
     this.openSearch = {
       url: e.OPENSEARCH_URL,
@@ -132,6 +140,7 @@ export class AppConfig {
       backoffMaxMs: e.CDN_INVALIDATION_BACKOFF_MAX_MS,
       sendIntervalMs: e.CDN_INVALIDATION_SEND_INTERVAL_MS,
       statusPollMs: e.CDN_INVALIDATION_STATUS_POLL_MS,
+      settleMs: e.CDN_INVALIDATION_SETTLE_MS,
     };
     this.schedules = {
       maxEvents: e.SCHEDULE_MAX_EVENTS,
@@ -139,6 +148,13 @@ export class AppConfig {
       maxOccurrencesPerEvent: e.SCHEDULE_MAX_OCCURRENCES_PER_EVENT,
       defaultWindowDays: e.SCHEDULE_DEFAULT_WINDOW_DAYS,
     };
+    // The edge must not re-fetch an old copy after its purge: see CDN_INVALIDATION_SETTLE_MS.
+    const settleFloor = this.cache.publicTtlMs + this.mongo.replicaLagAllowanceMs;
+    if (this.cdnInvalidation.settleMs < settleFloor) {
+      throw new ConfigValidationError(
+        `Invalid configuration:\n  - CDN_INVALIDATION_SETTLE_MS (${this.cdnInvalidation.settleMs}) must be at least PUBLIC_CACHE_TTL_MS (${this.cache.publicTtlMs}) + MONGODB_REPLICA_LAG_ALLOWANCE_MS (${this.mongo.replicaLagAllowanceMs})`,
+      );
+    }
     // A send must finish (or time out) while its lease holds, or another replica could send again.
     if (this.cdnInvalidation.leaseMs < 2 * this.cloudFront.requestTimeoutMs) {
       throw new ConfigValidationError(

@@ -253,6 +253,39 @@ export class EnvironmentVariables {
   @Min(10)
   CDN_INVALIDATION_STATUS_POLL_MS = 15000;
 
+  /**
+   * The earliest a change's invalidation is sent, after its write. Until then a public read may
+   * still produce the old copy (from the in-process cache, up to PUBLIC_CACHE_TTL_MS, or from a
+   * lagging secondary, up to MONGODB_REPLICA_LAG_ALLOWANCE_MS): purging the edge earlier would
+   * let it fetch and keep that old copy. Must be at least their sum (checked at boot).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CDN_INVALIDATION_SETTLE_MS = 3000;
+
+  /** In-process cache of public responses: how long an entry is served without a database read (0 = off). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PUBLIC_CACHE_TTL_MS = 1000;
+
+  /** The in-process cache's bound, in bytes of cached bodies (least recently used go first). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PUBLIC_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+
+  /**
+   * How far behind the primary a secondary may be when a public read lands on it (DocumentDB's
+   * replica lag is usually well under a second; see its ReplicaLag metric). Used for the
+   * settle-delay rule above.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  MONGODB_REPLICA_LAG_ALLOWANCE_MS = 1000;
+
   /** Most events one page's schedule may hold. */
   @Transform(toInt)
   @IsInt()

@@ -10,3 +10,11 @@ export function publicCacheControl(cache: AppConfig['cache']): string {
     `stale-if-error=${cache.staleIfError}`,
   ].join(', ');
 }
+
+/**
+ * Cache-Control for a copy served past its freshness because the database is unreachable: the
+ * edge may show it, but should ask again within a second rather than keep it for s-maxage.
+ */
+export function staleCacheControl(cache: AppConfig['cache']): string {
+  return ['public', 'max-age=0', 's-maxage=1', `stale-if-error=${cache.staleIfError}`].join(', ');
+}

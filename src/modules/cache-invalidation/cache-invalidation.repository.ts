@@ -118,9 +118,10 @@ export class CacheInvalidationRepository implements OnModuleInit {
       .exec();
   }
 
-  async pendingItems(limit: number): Promise<InvalidationRecord[]> {
+  /** Unbatched pending items recorded before `createdBefore`, oldest first. */
+  async pendingItems(limit: number, createdBefore: Date): Promise<InvalidationRecord[]> {
     return this.items
-      .find({ status: 'pending', batchId: null })
+      .find({ status: 'pending', createdAt: { $lte: createdBefore }, batchId: null })
       .sort({ createdAt: 1 })
       .limit(limit)
       .read(PRIMARY)

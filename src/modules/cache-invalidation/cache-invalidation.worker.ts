@@ -38,9 +38,11 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  * 1. ingest: each page outbox entry (read through the pages module's PageOutbox port) becomes an
  *    invalidation item (upsert keyed by the entry id), then is acknowledged, which removes it
  *    from its page under the page lock. A crash in between only repeats the idempotent upsert.
- * 2. assemble: once the oldest pending item is `batchWindowMs` old, pending items are claimed into
- *    a new batch (an item joins at most one batch), up to CloudFront's per-request path limits,
- *    and the batch's paths and CallerReference are frozen.
+ * 2. assemble: once the oldest pending item is `batchWindowMs` old, pending items older than the
+ *    settle delay (`CDN_INVALIDATION_SETTLE_MS`: the in-process cache TTL plus replica lag, so
+ *    that the edge cannot re-fetch a pre-change copy after the purge) are claimed into a new
+ *    batch (an item joins at most one batch), up to CloudFront's per-request path limits, and
+ *    the batch's paths and CallerReference are frozen.
  * 3. send: batches are leased with an expiry; an expired lease is taken over. Every claim (item
  *    into batch, lease generation, attempt n) is won by inserting a token with a unique id: that
  *    is atomic on DocumentDB and on FerretDB, where conditional updates are not.
@@ -176,8 +178,12 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
   private async assemble(): Promise<void> {
     const now = new Date();
     const oldest = await this.repo.oldestOpenItem(['pending']);
-    if (!oldest || now.getTime() - oldest.createdAt.getTime() < this.settings.batchWindowMs) return;
-    const plan = planBatch(await this.repo.pendingItems(PLAN_CANDIDATES));
+    const wait = Math.max(this.settings.batchWindowMs, this.settings.settleMs);
+    if (!oldest || now.getTime() - oldest.createdAt.getTime() < wait) return;
+    // Only changes older than the settle delay: before that a public read may still produce the
+    // old copy (in-process cache, lagging secondary), and the edge would re-fetch and keep it.
+    const settledBefore = new Date(now.getTime() - this.settings.settleMs);
+    const plan = planBatch(await this.repo.pendingItems(PLAN_CANDIDATES, settledBefore));
     if (plan.oversized.length > 0) {
       const error = 'more paths than CloudFront accepts in progress at once';
       await this.repo.failItems(ids(plan.oversized), error, now);

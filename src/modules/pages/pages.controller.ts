@@ -11,11 +11,11 @@ import {
 import type { FastifyReply } from 'fastify';
 import { AppConfig } from '../../core/config/app-config';
 import { ErrorResponseDto } from '../../core/errors/error-response.dto';
-import { publicCacheControl } from '../../core/http/cache-headers';
-import { contentEtag, ifNoneMatchHits } from '../../core/http/preconditions';
+import type { CacheHit, PublicRepresentation } from '../../core/cache/public-cache';
+import { publicCacheControl, staleCacheControl } from '../../core/http/cache-headers';
+import { ifNoneMatchHits } from '../../core/http/preconditions';
 import { PublicListQuery } from './dto/list-pages.query';
 import { PublicPageDto, PublicPageListDto } from './dto/page-response.dto';
-import { toPublicList } from './page.presenter';
 import { PagesService } from './pages.service';
 
 /** Public, cacheable reads of live pages (served through CloudFront). */
@@ -23,12 +23,14 @@ import { PagesService } from './pages.service';
 @Controller('v1/pages')
 export class PagesController {
   private readonly cacheControl: string;
+  private readonly staleCacheControl: string;
 
   constructor(
     private readonly pages: PagesService,
     config: AppConfig,
   ) {
     this.cacheControl = publicCacheControl(config.cache);
+    this.staleCacheControl = staleCacheControl(config.cache);
   }
 
   @Get()
@@ -40,9 +42,7 @@ export class PagesController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const page = await this.pages.listPublished(query.limit, query.cursor);
-    const body = JSON.stringify(toPublicList(page.items, page.nextCursor));
-    this.sendCached(reply, body, contentEtag(body), undefined, ifNoneMatch);
+    this.sendCached(reply, await this.pages.publicList(query.limit, query.cursor), ifNoneMatch);
   }
 
   @Get(':slug')
@@ -61,18 +61,19 @@ export class PagesController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const page = await this.pages.findPublic(slug);
-    this.sendCached(reply, page.live.body, page.live.etag, page.live.updatedAt, ifNoneMatch);
+    this.sendCached(reply, await this.pages.publicPage(slug), ifNoneMatch);
   }
 
   private sendCached(
     reply: FastifyReply,
-    body: string,
-    etag: string,
-    lastModified: Date | undefined,
+    hit: CacheHit<PublicRepresentation>,
     ifNoneMatch: string | undefined,
   ): void {
-    reply.header('cache-control', this.cacheControl).header('etag', etag);
+    const { body, etag, lastModified } = hit.value;
+    reply
+      .header('cache-control', hit.stale ? this.staleCacheControl : this.cacheControl)
+      .header('etag', etag);
+    if (hit.stale || hit.ageSeconds > 0) reply.header('age', String(hit.ageSeconds));
     if (lastModified) reply.header('last-modified', new Date(lastModified).toUTCString());
     if (ifNoneMatchHits(ifNoneMatch, etag)) {
       void reply.status(304).send();

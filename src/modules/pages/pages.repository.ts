@@ -116,23 +116,26 @@ export class PagesRepository implements OnModuleInit {
     stamp: { actor: string; at: Date },
   ): Promise<PageRecord | null> {
     const { outbox, ...fields } = change;
-    const update: UpdateQuery<PageRecord> = {
-      $set: {
-        ...fields,
-        ...(outbox ? { cdnPending: true } : {}),
-        updatedAt: stamp.at,
-        updatedBy: stamp.actor,
-      },
-      $inc: { version: 1 },
-      ...(outbox ? { $push: { cdnOutbox: outbox } } : {}),
-    };
     try {
-      return await this.lock.run(_id, () =>
-        this.pages
+      return await this.lock.run(_id, () => {
+        // The CDN entry is stamped now, once the lock is held: the invalidation's settle delay
+        // counts from the write, not from when the request began waiting for the lock.
+        const entry = outbox && { ...outbox, createdAt: new Date() };
+        const update: UpdateQuery<PageRecord> = {
+          $set: {
+            ...fields,
+            ...(entry ? { cdnPending: true } : {}),
+            updatedAt: stamp.at,
+            updatedBy: stamp.actor,
+          },
+          $inc: { version: 1 },
+          ...(entry ? { $push: { cdnOutbox: entry } } : {}),
+        };
+        return this.pages
           .findOneAndUpdate({ _id, version }, update, { returnDocument: 'after' })
           .lean<PageRecord>()
-          .exec(),
-      );
+          .exec();
+      });
     } catch (error) {
       if (isDuplicateKey(error)) throw slugTaken(change.slug ?? '');
       throw error;

@@ -1,4 +1,6 @@
 import { Types } from 'mongoose';
+import { PublicCache } from '../../core/cache/public-cache';
+import { AppConfig } from '../../core/config/app-config';
 import { ErrorCode } from '../../core/errors/error-code';
 import { DomainError } from '../../core/errors/domain.error';
 import type { PageChange, PagesRepository } from './pages.repository';
@@ -6,6 +8,13 @@ import { PagesService } from './pages.service';
 import type { PageRecord } from './schemas/page.types';
 
 const ctx = { requestId: 'req-42', actor: 'admin-token' };
+const NO_CACHE = new PublicCache(
+  AppConfig.fromEnvironment({
+    MONGODB_URI: 'mongodb://db.example/pages',
+    ADMIN_TOKEN: 'x'.repeat(32),
+    PUBLIC_CACHE_TTL_MS: '0',
+  }),
+);
 
 function record(overrides: Partial<PageRecord> = {}): PageRecord {
   const now = new Date('2027-01-01T00:00:00Z');
@@ -56,7 +65,7 @@ describe('PagesService.publish', () => {
   it('writes live snapshot, status, revision and the CDN outbox entry in one conditional update', async () => {
     const page = record();
     const { repo, updates, raw } = stubRepo(page);
-    await new PagesService(repo).publish(page._id.toHexString(), 3, ctx);
+    await new PagesService(repo, NO_CACHE).publish(page._id.toHexString(), 3, ctx);
 
     expect(raw.applyIfVersion).toHaveBeenCalledTimes(1);
     expect(raw.applyIfVersion.mock.calls[0][1]).toBe(3);
@@ -78,7 +87,7 @@ describe('PagesService.publish', () => {
     const page = record({ version: 5 });
     const { repo, raw } = stubRepo(page);
     await expect(
-      new PagesService(repo).publish(page._id.toHexString(), 4, ctx),
+      new PagesService(repo, NO_CACHE).publish(page._id.toHexString(), 4, ctx),
     ).rejects.toMatchObject({
       code: ErrorCode.VersionMismatch,
     });
@@ -88,7 +97,7 @@ describe('PagesService.publish', () => {
   it('reports a version that moved during the write as 412, not as success', async () => {
     const page = record();
     const { repo } = stubRepo(page, 'stale');
-    const error = await new PagesService(repo)
+    const error = await new PagesService(repo, NO_CACHE)
       .publish(page._id.toHexString(), 3, ctx)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
@@ -100,10 +109,14 @@ describe('PagesService.update', () => {
   it('renaming a published page re-renders live under the new slug and purges both slugs', async () => {
     const page = record({ status: 'published' });
     const { repo: base } = stubRepo(page);
-    const published = await new PagesService(base).publish(page._id.toHexString(), 3, ctx);
+    const published = await new PagesService(base, NO_CACHE).publish(
+      page._id.toHexString(),
+      3,
+      ctx,
+    );
 
     const { repo, updates } = stubRepo({ ...published, version: 4 });
-    await new PagesService(repo).update(
+    await new PagesService(repo, NO_CACHE).update(
       page._id.toHexString(),
       4,
       { slug: 'jane-doe-austin' },
@@ -121,7 +134,12 @@ describe('PagesService.update', () => {
   it('renaming a draft records no CDN work', async () => {
     const page = record();
     const { repo, updates } = stubRepo(page);
-    await new PagesService(repo).update(page._id.toHexString(), 3, { slug: 'other' }, ctx);
+    await new PagesService(repo, NO_CACHE).update(
+      page._id.toHexString(),
+      3,
+      { slug: 'other' },
+      ctx,
+    );
     expect(updates[0].outbox).toBeUndefined();
   });
 });
@@ -135,7 +153,13 @@ describe('PagesService.changeSchedule', () => {
   it('a draft-only edit writes the draft schedule and records no CDN work', async () => {
     const page = record();
     const { repo, updates } = stubRepo(page);
-    await new PagesService(repo).changeSchedule(page, 3, ctx, { draft: schedule }, { action: 'x' });
+    await new PagesService(repo, NO_CACHE).changeSchedule(
+      page,
+      3,
+      ctx,
+      { draft: schedule },
+      { action: 'x' },
+    );
     expect(updates[0].draft?.schedule).toEqual(schedule);
     expect(updates[0].draft?.title).toBe('Jane');
     expect(updates[0].live).toBeUndefined();
@@ -145,10 +169,14 @@ describe('PagesService.changeSchedule', () => {
   it('a live edit re-renders the live body (new ETag) and records the page paths, not the list', async () => {
     const page = record();
     const { repo: base } = stubRepo(page);
-    const published = await new PagesService(base).publish(page._id.toHexString(), 3, ctx);
+    const published = await new PagesService(base, NO_CACHE).publish(
+      page._id.toHexString(),
+      3,
+      ctx,
+    );
 
     const { repo, updates } = stubRepo({ ...published, version: 4 });
-    await new PagesService(repo).changeSchedule(
+    await new PagesService(repo, NO_CACHE).changeSchedule(
       { ...published, version: 4 },
       4,
       ctx,
@@ -168,7 +196,13 @@ describe('PagesService.changeSchedule', () => {
     const page = record();
     const { repo, raw } = stubRepo(page);
     await expect(
-      new PagesService(repo).changeSchedule(page, 3, ctx, { live: schedule }, { action: 'x' }),
+      new PagesService(repo, NO_CACHE).changeSchedule(
+        page,
+        3,
+        ctx,
+        { live: schedule },
+        { action: 'x' },
+      ),
     ).rejects.toMatchObject({ code: ErrorCode.InvalidState });
     expect(raw.applyIfVersion).not.toHaveBeenCalled();
   });
@@ -179,7 +213,11 @@ describe('PagesService revisions after the fact', () => {
     const page = record();
     const { repo, raw } = stubRepo(page);
     raw.saveRevision.mockRejectedValueOnce(new Error('connection reset'));
-    const published = await new PagesService(repo).publish(page._id.toHexString(), 3, ctx);
+    const published = await new PagesService(repo, NO_CACHE).publish(
+      page._id.toHexString(),
+      3,
+      ctx,
+    );
     expect(published.status).toBe('published');
     expect(raw.applyIfVersion).toHaveBeenCalledTimes(1);
   });
@@ -187,7 +225,11 @@ describe('PagesService revisions after the fact', () => {
   it('records the live revision before an unpublish removes its only copy', async () => {
     const page = record();
     const { repo: base } = stubRepo(page);
-    const published = await new PagesService(base).publish(page._id.toHexString(), 3, ctx);
+    const published = await new PagesService(base, NO_CACHE).publish(
+      page._id.toHexString(),
+      3,
+      ctx,
+    );
 
     const { repo, raw } = stubRepo({ ...published, version: 4 });
     const order: string[] = [];
@@ -197,7 +239,7 @@ describe('PagesService revisions after the fact', () => {
       order.push('page');
       return apply(...args);
     });
-    await new PagesService(repo).unpublish(page._id.toHexString(), 4, ctx);
+    await new PagesService(repo, NO_CACHE).unpublish(page._id.toHexString(), 4, ctx);
     expect(order).toEqual(['revision', 'page']);
     expect(raw.saveRevision).toHaveBeenCalledWith(
       expect.objectContaining({

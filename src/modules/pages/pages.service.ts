@@ -1,4 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
+import {
+  type CacheHit,
+  PublicCache,
+  type PublicRepresentation,
+  representationBytes,
+} from '../../core/cache/public-cache';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import {
@@ -8,19 +14,19 @@ import {
   isObjectIdHex,
   paginate,
 } from '../../core/http/cursor';
+import { contentEtag } from '../../core/http/preconditions';
 import type { RequestContext } from '../../core/http/request-context';
 import { stripUndefined } from '../../core/util/strip-undefined';
 import type { CreatePageDto } from './dto/create-page.dto';
 import type { UpdatePageDto } from './dto/update-page.dto';
 import { buildLiveSnapshot } from './live-snapshot';
+import { toPublicList } from './page.presenter';
 import { outboxEntry } from './page-outbox';
 import {
   AdminSummaryRecord,
   LiveScheduleRecord,
   PageChange,
   PagesRepository,
-  PublicPageBody,
-  PublishedSummaryRecord,
 } from './pages.repository';
 import type { PageContent, PageRecord, PageRevisionRecord, PageStatus } from './schemas/page.types';
 import { emptySchedule, type Schedule } from './schemas/schedule.types';
@@ -43,7 +49,10 @@ const OPTIONAL_FIELDS = ['summary', 'sections', 'seo'] as const;
 export class PagesService {
   private readonly logger = new Logger(PagesService.name);
 
-  constructor(private readonly repo: PagesRepository) {}
+  constructor(
+    private readonly repo: PagesRepository,
+    private readonly cache: PublicCache,
+  ) {}
 
   async create(dto: CreatePageDto, ctx: RequestContext): Promise<PageRecord> {
     const now = new Date();
@@ -329,11 +338,20 @@ export class PagesService {
     );
   }
 
-  async findPublic(slug: string): Promise<PublicPageBody> {
-    const page = await this.repo.findPublicBody(slug);
-    if (!page?.live)
+  /** The live page as served: its exact public JSON and validators (cached, see PublicCache). */
+  async publicPage(slug: string): Promise<CacheHit<PublicRepresentation>> {
+    const hit = await this.cache.get(
+      `page:${slug}`,
+      async (): Promise<PublicRepresentation | null> => {
+        const page = await this.repo.findPublicBody(slug);
+        if (!page?.live) return null;
+        return { body: page.live.body, etag: page.live.etag, lastModified: page.live.updatedAt };
+      },
+      representationBytes,
+    );
+    if (!hit.value)
       throw new DomainError(ErrorCode.PageNotFound, `No published page with slug "${slug}"`);
-    return page;
+    return { ...hit, value: hit.value };
   }
 
   async findLiveSchedule(slug: string): Promise<LiveScheduleRecord> {
@@ -343,10 +361,20 @@ export class PagesService {
     return record;
   }
 
-  async listPublished(limit: number, cursor?: string): Promise<CursorPage<PublishedSummaryRecord>> {
+  /** One page of the published list, rendered (cached per limit and cursor). */
+  async publicList(limit: number, cursor?: string): Promise<CacheHit<PublicRepresentation>> {
     const after = cursor ? decodeCursor(cursor, isNonEmptyString) : undefined;
-    const rows = await this.repo.listPublished(after, limit);
-    return paginate(rows, limit, (last) => last.slug);
+    const hit = await this.cache.get(
+      `list:${limit}:${after ?? ''}`,
+      async (): Promise<PublicRepresentation> => {
+        const rows = await this.repo.listPublished(after, limit);
+        const page = paginate(rows, limit, (last) => last.slug);
+        const body = JSON.stringify(toPublicList(page.items, page.nextCursor));
+        return { body, etag: contentEtag(body) };
+      },
+      representationBytes,
+    );
+    return { ...hit, value: hit.value };
   }
 
   async listAll(

@@ -1,0 +1,94 @@
+import { AppConfig } from '../config/app-config';
+import { PublicCache } from './public-cache';
+
+function cache(env: Record<string, string> = {}): PublicCache {
+  return new PublicCache(
+    AppConfig.fromEnvironment({
+      MONGODB_URI: 'mongodb://db.example/pages',
+      ADMIN_TOKEN: 'x'.repeat(32),
+      PUBLIC_CACHE_TTL_MS: '1000',
+      CACHE_STALE_IF_ERROR: '60',
+      ...env,
+    }),
+  );
+}
+
+const dbDown = () => Object.assign(new Error('connection reset'), { name: 'MongoNetworkError' });
+const size = (v: string | null) => (v ?? '').length;
+
+describe('PublicCache', () => {
+  beforeEach(() => jest.useFakeTimers({ now: new Date('2027-03-01T12:00:00Z') }));
+  afterEach(() => jest.useRealTimers());
+
+  it('serves a fresh entry without loading again, and reloads once the TTL has passed', async () => {
+    const c = cache();
+    const load = jest.fn(async () => 'v1');
+    expect((await c.get('k', load, size)).value).toBe('v1');
+    jest.advanceTimersByTime(999);
+    expect((await c.get('k', load, size)).value).toBe('v1');
+    expect(load).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(2);
+    load.mockResolvedValueOnce('v2');
+    expect((await c.get('k', load, size)).value).toBe('v2');
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('makes one load for concurrent misses of one key (single-flight)', async () => {
+    const c = cache();
+    let release!: (v: string) => void;
+    const load = jest.fn(() => new Promise<string>((r) => (release = r)));
+    const hits = Promise.all(Array.from({ length: 50 }, () => c.get('k', load, size)));
+    release('v1');
+    expect((await hits).map((h) => h.value)).toEqual(Array(50).fill('v1'));
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('caches "not found" like a value', async () => {
+    const c = cache();
+    const load = jest.fn(async () => null);
+    await c.get('missing', load, size);
+    await c.get('missing', load, size);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('serves the last copy, marked stale with its age, while the database is down, up to CACHE_STALE_IF_ERROR', async () => {
+    const c = cache();
+    await c.get('k', async () => 'v1', size);
+    jest.advanceTimersByTime(30_000);
+    const hit = await c.get('k', () => Promise.reject(dbDown()), size);
+    expect(hit).toEqual({ value: 'v1', stale: true, ageSeconds: 30 });
+    jest.advanceTimersByTime(31_000);
+    await expect(c.get('k', () => Promise.reject(dbDown()), size)).rejects.toThrow(
+      'connection reset',
+    );
+  });
+
+  it('never masks an error that is not an outage', async () => {
+    const c = cache();
+    await c.get('k', async () => 'v1', size);
+    jest.advanceTimersByTime(2000);
+    await expect(c.get('k', () => Promise.reject(new TypeError('bug')), size)).rejects.toThrow(
+      'bug',
+    );
+  });
+
+  it('stays within its byte bound, evicting the least recently used', async () => {
+    const c = cache({ PUBLIC_CACHE_MAX_BYTES: '100' });
+    const big = 'x'.repeat(40);
+    for (const key of ['a', 'b', 'c']) await c.get(key, async () => big, size);
+    const load = jest.fn(async () => big);
+    await c.get('a', load, size); // 'a' was the least recently used: evicted, loaded again
+    expect(load).toHaveBeenCalledTimes(1);
+    await c.get('c', load, size); // still there
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('is off with PUBLIC_CACHE_TTL_MS=0: every get loads', async () => {
+    const c = cache({ PUBLIC_CACHE_TTL_MS: '0' });
+    const load = jest.fn(async () => 'v');
+    await c.get('k', load, size);
+    await c.get('k', load, size);
+    expect(load).toHaveBeenCalledTimes(2);
+    expect(c.enabled).toBe(false);
+  });
+});

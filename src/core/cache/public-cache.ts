@@ -1,0 +1,107 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { AppConfig } from '../config/app-config';
+import { isDatabaseUnavailable } from '../database/mongo-errors';
+
+/** A public response as it is sent: the exact body and its validators. */
+export interface PublicRepresentation {
+  body: string;
+  etag: string;
+  lastModified?: Date;
+}
+
+export interface CacheHit<T> {
+  value: T;
+  /** Served past its freshness because the database failed (serve-stale-on-error). */
+  stale: boolean;
+  /** Seconds since the value was read from the database. */
+  ageSeconds: number;
+}
+
+interface Entry<T> {
+  value: T;
+  at: number;
+  bytes: number;
+}
+
+/**
+ * The in-process cache of public responses, in front of the database:
+ * - fresh for `PUBLIC_CACHE_TTL_MS` (short: the CDN invalidation waits out this TTL, see
+ *   CDN_INVALIDATION_SETTLE_MS, so the edge never re-fetches a pre-change copy after a purge);
+ * - bounded by bytes (`PUBLIC_CACHE_MAX_BYTES`, least recently used evicted first: lru-cache);
+ * - single-flight: concurrent misses for one key make one database read;
+ * - serve-stale-on-error: when the database is unreachable, an entry up to `CACHE_STALE_IF_ERROR`
+ *   old is served (marked stale) instead of a 503. Other errors are never masked.
+ * `null` (not found) is cached like any value, so unknown slugs cost no more than known ones.
+ */
+@Injectable()
+export class PublicCache {
+  private readonly ttlMs: number;
+  private readonly staleMs: number;
+  private readonly entries: LRUCache<string, Entry<unknown>> | null;
+  private readonly inflight = new Map<string, Promise<unknown>>();
+
+  constructor(config: AppConfig) {
+    this.ttlMs = config.cache.publicTtlMs;
+    this.staleMs = config.cache.staleIfError * 1000;
+    this.entries =
+      this.ttlMs > 0 && config.cache.publicMaxBytes > 0
+        ? new LRUCache<string, Entry<unknown>>({
+            maxSize: config.cache.publicMaxBytes,
+            sizeCalculation: (entry) => Math.max(1, entry.bytes),
+            // Kept past freshness only as the stale-on-error copy.
+            ttl: Math.max(this.ttlMs, this.staleMs),
+          })
+        : null;
+  }
+
+  get enabled(): boolean {
+    return this.entries !== null;
+  }
+
+  /**
+   * The value for `key`: from the cache while fresh, else from `load` (one call for all
+   * concurrent misses). `sizeOf` is the entry's weight in bytes.
+   */
+  async get<T>(
+    key: string,
+    load: () => Promise<T>,
+    sizeOf: (value: T) => number,
+  ): Promise<CacheHit<T>> {
+    if (!this.entries) return { value: await load(), stale: false, ageSeconds: 0 };
+    const now = Date.now();
+    const cached = this.entries.get(key) as Entry<T> | undefined;
+    if (cached && now - cached.at < this.ttlMs)
+      return { value: cached.value, stale: false, ageSeconds: age(cached, now) };
+    try {
+      return { value: await this.loadOnce(key, load, sizeOf), stale: false, ageSeconds: 0 };
+    } catch (error) {
+      if (cached && isDatabaseUnavailable(error) && now - cached.at <= this.staleMs)
+        return { value: cached.value, stale: true, ageSeconds: age(cached, now) };
+      throw error;
+    }
+  }
+
+  private loadOnce<T>(key: string, load: () => Promise<T>, sizeOf: (value: T) => number) {
+    const running = this.inflight.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const started = load()
+      .then((value) => {
+        this.entries?.set(key, { value, at: Date.now(), bytes: sizeOf(value) + key.length });
+        return value;
+      })
+      .finally(() => this.inflight.delete(key));
+    this.inflight.set(key, started);
+    return started;
+  }
+}
+
+const age = (entry: Entry<unknown>, now: number): number => Math.floor((now - entry.at) / 1000);
+
+/** Bytes of a cached representation (or a cached "not found"). */
+export const representationBytes = (r: PublicRepresentation | null): number =>
+  r ? Buffer.byteLength(r.body) + r.etag.length + 64 : 16;
+
+@Global()
+@Module({ providers: [PublicCache], exports: [PublicCache] })
+export class PublicCacheModule {}
