@@ -8,8 +8,10 @@ import { buildMongoOptions } from './core/config/mongo-options';
 import { LifecycleModule } from './core/lifecycle/lifecycle.module';
 import { LoggingModule } from './core/logging/logging.module';
 import { MetricsModule } from './core/metrics/metrics.module';
+import { AuditModule } from './modules/audit/audit.module';
 import { CacheInvalidationModule } from './modules/cache-invalidation/cache-invalidation.module';
 import { HealthModule } from './modules/health/health.module';
+import { IdentityModule } from './modules/identity/identity.module';
 import { LogSearchModule } from './modules/log-search/log-search.module';
 import { PagesModule } from './modules/pages/pages.module';
 import { SchedulesModule } from './modules/schedules/schedules.module';
@@ -26,6 +28,8 @@ export class AppModule {
         MongooseModule.forRoot(uri as string, mongoOptions),
         LifecycleModule,
         MetricsModule,
+        AuditModule,
+        IdentityModule,
         PagesModule,
         SchedulesModule,
         CacheInvalidationModule,

@@ -18,6 +18,7 @@ export const PageSchema = new Schema(
     live: { type: Schema.Types.Mixed, default: null },
     revision: { type: Number, required: true, default: 0 },
     cdnOutbox: { type: [Schema.Types.Mixed], default: [] },
+    auditOutbox: { type: [Schema.Types.Mixed], default: [] },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     createdBy: String,
@@ -27,6 +28,8 @@ export const PageSchema = new Schema(
 );
 PageSchema.index({ slug: 1 }, { unique: true, name: 'slug_unique' });
 PageSchema.index({ status: 1, slug: 1 }, { name: 'status_slug' });
+// The audit drain's range query (`auditOutbox.at < cutoff`): pages without entries are not in it.
+PageSchema.index({ 'auditOutbox.at': 1 }, { name: 'audit_outbox_at' });
 
 export const PageRevisionSchema = new Schema(
   {
@@ -37,6 +40,7 @@ export const PageRevisionSchema = new Schema(
     etag: { type: String, required: true },
     publishedAt: { type: Date, required: true },
     publishedBy: String,
+    publishedById: String,
   },
   { collection: PAGE_REVISIONS_COLLECTION, versionKey: false, minimize: false },
 );

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import type { AuditEntry } from '../../audit/audit-entry';
 import type { CdnOutboxEntry } from './outbox.types';
 import type { Schedule } from './schedule.types';
 
@@ -66,6 +67,8 @@ export interface PageRecord {
   /** Number of the last published revision (0 = never published). */
   revision: number;
   cdnOutbox: CdnOutboxEntry[];
+  /** Audit entries of this page's writes not yet delivered to `audit_events` (see write()). */
+  auditOutbox?: AuditEntry[];
   createdAt: Date;
   updatedAt: Date;
   createdBy?: string;
@@ -81,4 +84,6 @@ export interface PageRevisionRecord {
   etag: string;
   publishedAt: Date;
   publishedBy?: string;
+  /** Token id, OIDC subject or `bootstrap` of the publisher (absent on older revisions). */
+  publishedById?: string;
 }
