@@ -41,6 +41,7 @@ export class AppConfig {
       roleMap: ReadonlyMap<string, Role>;
       clockSkewSeconds: number;
       httpTimeoutMs: number;
+      jwksCooldownMs: number;
     };
   };
   readonly audit: { drainIntervalMs: number };
@@ -249,5 +250,6 @@ function parseOidc(e: EnvironmentVariables): AppConfig['auth']['oidc'] {
     roleMap,
     clockSkewSeconds: e.OIDC_CLOCK_SKEW_SECONDS,
     httpTimeoutMs: e.OIDC_HTTP_TIMEOUT_MS,
+    jwksCooldownMs: e.OIDC_JWKS_COOLDOWN_MS,
   };
 }

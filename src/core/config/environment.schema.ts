@@ -170,6 +170,16 @@ export class EnvironmentVariables {
   OIDC_HTTP_TIMEOUT_MS = 5000;
 
   /**
+   * Least time between two JWKS fetches that an unknown `kid` triggers (key rotation); bounds
+   * what a flood of made-up key ids can cost the issuer.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  OIDC_JWKS_COOLDOWN_MS = 30000;
+
+  /**
    * How often each replica re-delivers audit entries a crashed write left in its page or token
    * document (the normal path delivers them at once).
    */

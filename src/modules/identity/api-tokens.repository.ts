@@ -7,6 +7,11 @@ import { API_TOKEN_MODEL, type ApiTokenRecord } from './schemas/api-token.schema
 export type ApiTokenView = Omit<ApiTokenRecord, 'hash' | 'auditOutbox'>;
 const VIEW = { hash: 0, auditOutbox: 0 } as const;
 
+/** A token as it may leave the repository: never its hash. */
+export function tokenView({ hash: _h, auditOutbox: _o, ...view }: ApiTokenRecord): ApiTokenView {
+  return view;
+}
+
 /** The only code that touches `api_tokens`. Every read that decides access goes to the primary. */
 @Injectable()
 export class ApiTokensRepository implements OnModuleInit {
@@ -55,14 +60,16 @@ export class ApiTokensRepository implements OnModuleInit {
     stamp: { at: Date; by: ApiTokenRecord['createdBy'] },
     audit: AuditEntry,
   ): Promise<ApiTokenView | null> {
-    return this.tokens
+    // No projection: FerretDB's findAndModify does not support one.
+    const row = await this.tokens
       .findOneAndUpdate(
         { _id, revokedAt: null },
         { $set: { revokedAt: stamp.at, revokedBy: stamp.by }, $push: { auditOutbox: audit } },
-        { returnDocument: 'after', projection: VIEW },
+        { returnDocument: 'after' },
       )
-      .lean<ApiTokenView>()
+      .lean<ApiTokenRecord>()
       .exec();
+    return row ? tokenView(row) : null;
   }
 
   /** Stamps `lastUsedAt` unless it is already within `minIntervalMs` of `at`. */

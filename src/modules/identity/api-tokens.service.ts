@@ -10,7 +10,7 @@ import type { RequestContext } from '../../core/http/request-context';
 import { type AuditEntry, auditEntry } from '../audit/audit-entry';
 import type { AuditOutboxSource } from '../audit/audit-outbox';
 import { AuditService } from '../audit/audit.service';
-import { ApiTokensRepository, type ApiTokenView } from './api-tokens.repository';
+import { ApiTokensRepository, type ApiTokenView, tokenView } from './api-tokens.repository';
 import type { ApiTokenRecord } from './schemas/api-token.schema';
 import { hashTokenSecret, newTokenSecret } from './token-secret';
 
@@ -97,7 +97,7 @@ export class ApiTokensService implements AuditOutboxSource, OnModuleInit {
     };
     await this.repo.insert(record);
     await this.audit.deliver(this, _id.toHexString(), entry);
-    return { token: viewOf(record), secret };
+    return { token: tokenView(record), secret };
   }
 
   async list(limit: number, cursor?: string): Promise<CursorPage<ApiTokenView>> {
@@ -193,8 +193,4 @@ export class ApiTokensService implements AuditOutboxSource, OnModuleInit {
       this.logger.warn({ err: error, tokenId: key }, 'could not record token use');
     });
   }
-}
-
-function viewOf({ hash: _hash, auditOutbox: _outbox, ...view }: ApiTokenRecord): ApiTokenView {
-  return view;
 }

@@ -26,7 +26,7 @@ interface Discovered {
 /**
  * Verifies OIDC access tokens (JWTs) against the issuer's published keys. Discovery is fetched on
  * first use and kept; the key set is jose's remote JWKS, which re-fetches on an unknown `kid`
- * (key rotation) at most every 30 s and drops keys after 10 minutes. Any failure — discovery or
+ * (key rotation) at most every OIDC_JWKS_COOLDOWN_MS and drops keys after 10 minutes. Any failure — discovery or
  * JWKS unreachable, bad signature, wrong `iss`/`aud`, `exp`/`nbf` beyond the allowed skew — is a
  * 401: an unverifiable token is never let in.
  */
@@ -94,7 +94,10 @@ export class OidcVerifier {
       throw new Error(`discovery names issuer ${String(doc.issuer)}, not ${oidc.issuer}`);
     if (typeof doc.jwks_uri !== 'string') throw new Error('discovery has no jwks_uri');
     return {
-      jwks: createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: oidc.httpTimeoutMs }),
+      jwks: createRemoteJWKSet(new URL(doc.jwks_uri), {
+        timeoutDuration: oidc.httpTimeoutMs,
+        cooldownDuration: oidc.jwksCooldownMs,
+      }),
     };
   }
 }
