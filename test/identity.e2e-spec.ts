@@ -58,18 +58,11 @@ describe('API tokens and roles', () => {
   it('answers 403 naming the role needed when the token role is too low', async () => {
     const tokens = await staffTokens(t.app);
     await http().get('/admin/v1/pages').set(tokens.viewer.auth).expect(200);
-    const res = await http()
-      .post('/admin/v1/pages')
-      .set(tokens.viewer.auth)
-      .send({})
-      .expect(403);
+    const res = await http().post('/admin/v1/pages').set(tokens.viewer.auth).send({}).expect(403);
     expect(res.body).toMatchObject({ statusCode: 403, error: 'FORBIDDEN' });
     expect(res.body.message).toMatch(/needs the editor role/);
     expect(res.body.requestId).toEqual(expect.any(String));
-    const audit = await http()
-      .get('/admin/v1/audit?action=auth.forbidden')
-      .set(auth)
-      .expect(200);
+    const audit = await http().get('/admin/v1/audit?action=auth.forbidden').set(auth).expect(200);
     expect(audit.body.items[0]).toMatchObject({
       action: 'auth.forbidden',
       actor: { kind: 'token', id: tokens.viewer.id, name: tokens.viewer.name },
@@ -109,7 +102,10 @@ describe('API tokens and roles', () => {
   });
 
   it('refuses a revoked token with 401, on this replica at once and on another within the cache TTL', async () => {
-    const other = await startApp({ MONGODB_URI: t.config.mongo.uri, API_TOKEN_CACHE_TTL_MS: '1000' });
+    const other = await startApp({
+      MONGODB_URI: t.config.mongo.uri,
+      API_TOKEN_CACHE_TTL_MS: '1000',
+    });
     try {
       const token = await createToken(t.app, 'viewer', 'soon-revoked');
       await request(other.app.getHttpServer()).get('/admin/v1/pages').set(token.auth).expect(200);
