@@ -124,7 +124,7 @@ describe('audit trail', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await http()
+      const res: request.Response = await http()
         .get(`/admin/v1/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
         .set(auth)
         .expect(200);
