@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   let config: AppConfig;
   try {
     // The CLI is the way in when the API is locked out: it never needs the bootstrap token.
-    config = AppConfig.fromEnvironment({ ADMIN_TOKEN_ENABLED: 'false', ...process.env });
+    config = AppConfig.fromEnvironment({ ...process.env, ADMIN_TOKEN_ENABLED: 'false' });
   } catch (error) {
     if (error instanceof ConfigValidationError) fail(error.message, 78);
     throw error;
