@@ -25,8 +25,10 @@ export const AuditEventSchema = new Schema(
   },
   { collection: AUDIT_EVENTS_COLLECTION, versionKey: false, minimize: false, strict: true },
 );
-// Newest first, and the same order within each filter the audit endpoint offers.
+// Newest first, and the same order within each filter the audit endpoint offers (`actor`
+// matches id or name: both indexed, so the $or can use an index per branch).
 AuditEventSchema.index({ at: -1, _id: -1 }, { name: 'at_desc' });
 AuditEventSchema.index({ 'page.id': 1, at: -1, _id: -1 }, { name: 'page_at_desc' });
 AuditEventSchema.index({ 'actor.id': 1, at: -1, _id: -1 }, { name: 'actor_at_desc' });
+AuditEventSchema.index({ 'actor.name': 1, at: -1, _id: -1 }, { name: 'actor_name_at_desc' });
 AuditEventSchema.index({ action: 1, at: -1, _id: -1 }, { name: 'action_at_desc' });
