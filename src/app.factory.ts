@@ -1,3 +1,4 @@
+import fastifyRateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
@@ -46,7 +47,8 @@ export async function createApp(
     genReqId: requestIdOf,
     requestIdHeader: false,
     return503OnClosing: true,
-    trustProxy: true,
+    // X-Forwarded-For only from the configured proxies (the ingress); else the peer is the client.
+    trustProxy: config.auth.trustedProxies,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger, logShipper),
@@ -62,6 +64,8 @@ export async function createApp(
   app.useGlobalFilters(new AllExceptionsFilter());
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Programmatic limiters only (global: false): AccessGuard counts failed authentications.
+  await app.register(fastifyRateLimit, { global: false });
   registerRequestHooks(fastify, logger);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/admin/') && !reply.hasHeader('cache-control')) {

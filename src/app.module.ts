@@ -9,8 +9,10 @@ import { buildMongoOptions } from './core/config/mongo-options';
 import { LifecycleModule } from './core/lifecycle/lifecycle.module';
 import { LoggingModule } from './core/logging/logging.module';
 import { MetricsModule } from './core/metrics/metrics.module';
+import { AuditModule } from './modules/audit/audit.module';
 import { CacheInvalidationModule } from './modules/cache-invalidation/cache-invalidation.module';
 import { HealthModule } from './modules/health/health.module';
+import { IdentityModule } from './modules/identity/identity.module';
 import { LogSearchModule } from './modules/log-search/log-search.module';
 import { PagesModule } from './modules/pages/pages.module';
 import { SchedulesModule } from './modules/schedules/schedules.module';
@@ -28,6 +30,8 @@ export class AppModule {
         LifecycleModule,
         PublicCacheModule,
         MetricsModule,
+        AuditModule,
+        IdentityModule,
         PagesModule,
         SchedulesModule,
         CacheInvalidationModule,

@@ -37,6 +37,8 @@ export interface StartAppOptions {
    * local run with the stack's settings does; nothing goes to stdout. `logger` is then unused.
    */
   shipLogs?: boolean;
+  /** Runs after the app is built and before its routes are registered (e.g. an onRoute hook). */
+  beforeInit?: (app: NestFastifyApplication) => void;
 }
 
 /** Boots the whole service in-process against the real local stack. */
@@ -67,6 +69,7 @@ export async function startApp(
     config,
     logShipper ? { logger: createRootLogger(config, logShipper), logShipper } : { logger },
   );
+  options.beforeInit?.(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

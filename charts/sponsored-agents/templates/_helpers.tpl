@@ -154,7 +154,16 @@ always rendered. Each message names the value to set.
 {{- $v := .Values }}
 {{- if not $v.secret.existingSecret }}
 {{- $_ := required "secret.mongodbUri (MONGODB_URI) is required unless secret.existingSecret names a Secret that holds it" $v.secret.mongodbUri }}
-{{- $_ := required "secret.adminToken (ADMIN_TOKEN) is required unless secret.existingSecret names a Secret that holds it" $v.secret.adminToken }}
+{{- if $v.config.auth.adminTokenEnabled }}
+{{- $_ := required "secret.adminToken (ADMIN_TOKEN) is required unless secret.existingSecret names a Secret that holds it, or config.auth.adminTokenEnabled is false" $v.secret.adminToken }}
+{{- end }}
+{{- end }}
+{{- with $v.config.auth.oidc.issuer }}
+{{- if not (hasPrefix "https://" .) }}
+{{- fail "config.auth.oidc.issuer must be an https:// URL" }}
+{{- end }}
+{{- $_ := required "config.auth.oidc.audience is required with config.auth.oidc.issuer" $v.config.auth.oidc.audience }}
+{{- $_ := required "config.auth.oidc.roleMap is required with config.auth.oidc.issuer" $v.config.auth.oidc.roleMap }}
 {{- end }}
 {{- range $key, $_ := $v.ingress.public.annotations }}
 {{- if regexMatch "(snippet|use-regex|rewrite-target|app-root|default-backend)$" $key }}

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { isRole, type Role } from '../auth/roles';
 import {
   ConfigValidationError,
   EnvironmentVariables,
@@ -26,7 +28,25 @@ export class AppConfig {
     replicaLagAllowanceMs: number;
     healthTimeoutMs: number;
   };
-  readonly auth: { adminToken: string };
+  readonly auth: {
+    /** The bootstrap admin secret; undefined when ADMIN_TOKEN_ENABLED=false. */
+    adminToken?: string;
+    tokenCacheTtlMs: number;
+    /** For Fastify's `trustProxy`: false, or the proxies whose X-Forwarded-For is believed. */
+    trustedProxies: string[] | false;
+    failuresPerMinute: number;
+    writesPerMinute: number;
+    oidc?: {
+      issuer: string;
+      audience: string;
+      rolesClaim: string;
+      roleMap: ReadonlyMap<string, Role>;
+      clockSkewSeconds: number;
+      httpTimeoutMs: number;
+      jwksCooldownMs: number;
+    };
+  };
+  readonly audit: { drainIntervalMs: number };
   readonly cache: {
     maxAge: number;
     sMaxAge: number;
@@ -101,7 +121,20 @@ export class AppConfig {
       replicaLagAllowanceMs: e.MONGODB_REPLICA_LAG_ALLOWANCE_MS,
       healthTimeoutMs: e.HEALTH_DB_TIMEOUT_MS,
     };
-    this.auth = { adminToken: e.ADMIN_TOKEN };
+    this.auth = {
+      adminToken: e.ADMIN_TOKEN_ENABLED ? e.ADMIN_TOKEN : undefined,
+      tokenCacheTtlMs: e.API_TOKEN_CACHE_TTL_MS,
+      trustedProxies: parseTrustedProxies(e.TRUSTED_PROXIES),
+      failuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
+      writesPerMinute: e.ADMIN_WRITES_PER_MINUTE,
+      oidc: parseOidc(e),
+    };
+    if (e.ADMIN_TOKEN_ENABLED && !e.ADMIN_TOKEN) {
+      throw invalid(
+        'ADMIN_TOKEN is required while ADMIN_TOKEN_ENABLED is true (set it, or turn the bootstrap identity off with ADMIN_TOKEN_ENABLED=false)',
+      );
+    }
+    this.audit = { drainIntervalMs: e.AUDIT_DRAIN_INTERVAL_MS };
     this.cache = {
       maxAge: e.CACHE_MAX_AGE,
       sMaxAge: e.CACHE_S_MAXAGE,
@@ -166,4 +199,75 @@ export class AppConfig {
   static fromEnvironment(env: Record<string, string | undefined> = process.env): AppConfig {
     return new AppConfig(validateEnvironment(env));
   }
+}
+
+function invalid(message: string): ConfigValidationError {
+  return new ConfigValidationError(`Invalid configuration:\n  - ${message}`);
+}
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustedProxies(value: string | undefined): string[] | false {
+  const entries = (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (PROXY_KEYWORDS.has(entry)) continue;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const maxPrefix = family === 6 ? 128 : 32;
+    if (
+      family === 0 ||
+      rest.length > 0 ||
+      (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix))
+    ) {
+      throw invalid(`TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR range`);
+    }
+  }
+  return entries.length > 0 ? entries : false;
+}
+
+// `cms-admins=admin, cms-editors=editor`: claim values (group names, app roles) to service roles.
+function parseRoleMap(value: string | undefined): Map<string, Role> {
+  const map = new Map<string, Role>();
+  for (const pair of (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean)) {
+    const at = pair.lastIndexOf('=');
+    const claimValue = pair.slice(0, at).trim();
+    const role = pair.slice(at + 1).trim();
+    if (at <= 0 || !claimValue || !isRole(role)) {
+      throw invalid(
+        `OIDC_ROLE_MAP: "${pair}" must be value=role with role one of viewer, editor, publisher, admin`,
+      );
+    }
+    map.set(claimValue, role);
+  }
+  return map;
+}
+
+function parseOidc(e: EnvironmentVariables): AppConfig['auth']['oidc'] {
+  if (!e.OIDC_ISSUER) {
+    if (e.OIDC_AUDIENCE || e.OIDC_ROLE_MAP)
+      throw invalid('OIDC_AUDIENCE and OIDC_ROLE_MAP need OIDC_ISSUER');
+    return undefined;
+  }
+  if (!e.OIDC_AUDIENCE) throw invalid('OIDC_AUDIENCE is required with OIDC_ISSUER');
+  const roleMap = parseRoleMap(e.OIDC_ROLE_MAP);
+  if (roleMap.size === 0)
+    throw invalid('OIDC_ROLE_MAP is required with OIDC_ISSUER (no mapping: nobody gets a role)');
+  // Keys from a plain-HTTP issuer can be swapped in transit; loopback test issuers only.
+  if (e.NODE_ENV === 'production' && !e.OIDC_ISSUER.startsWith('https://'))
+    throw invalid('OIDC_ISSUER must be an https:// URL when NODE_ENV is production');
+  return {
+    issuer: e.OIDC_ISSUER,
+    audience: e.OIDC_AUDIENCE,
+    rolesClaim: e.OIDC_ROLES_CLAIM,
+    roleMap,
+    clockSkewSeconds: e.OIDC_CLOCK_SKEW_SECONDS,
+    httpTimeoutMs: e.OIDC_HTTP_TIMEOUT_MS,
+    jwksCooldownMs: e.OIDC_JWKS_COOLDOWN_MS,
+  };
 }

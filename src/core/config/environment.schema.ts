@@ -25,6 +25,10 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const IP_OR_CIDR = String.raw`(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:/[0-9]{1,2})?|[0-9a-fA-F:]*:[0-9a-fA-F:.]*(?:/[0-9]{1,3})?|loopback|linklocal|uniquelocal)`;
+/** What TRUSTED_PROXIES accepts; each entry is checked again with node:net in AppConfig. */
+const TRUSTED_PROXIES = new RegExp(`^\\s*${IP_OR_CIDR}\\s*(?:,\\s*${IP_OR_CIDR}\\s*)*$`);
+
 export const READ_PREFERENCES = [
   'primary',
   'primaryPreferred',
@@ -95,9 +99,104 @@ export class EnvironmentVariables {
   @Min(100)
   HEALTH_DB_TIMEOUT_MS = 1500;
 
+  /**
+   * The break-glass `bootstrap` admin identity (kept so existing deployments and the chart work).
+   * Required while ADMIN_TOKEN_ENABLED is true.
+   */
+  @IsOptional()
   @IsString()
   @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
-  ADMIN_TOKEN!: string;
+  ADMIN_TOKEN?: string;
+
+  /** Turn the bootstrap identity off once real tokens exist; ADMIN_TOKEN is then ignored. */
+  @Transform(toBool)
+  @IsBoolean()
+  ADMIN_TOKEN_ENABLED = true;
+
+  /**
+   * How long a replica trusts what it read of an API token: the bound on how late a revocation
+   * (or an expiry edit) takes effect on the other replicas. 0 reads the database every request.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  API_TOKEN_CACHE_TTL_MS = 5000;
+
+  /**
+   * Peers whose X-Forwarded-For is believed (comma-separated IPs or CIDRs, or proxy-addr's
+   * `loopback`/`linklocal`/`uniquelocal`): the ingress controller. Empty: the direct peer is the
+   * client. Rate limits and the audit trail's source IP depend on it.
+   */
+  @IsOptional()
+  @Matches(TRUSTED_PROXIES, {
+    message: 'TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges',
+  })
+  TRUSTED_PROXIES?: string;
+
+  /** Failed authentications one source address may make per minute before it gets 429s. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_FAILURES_PER_MINUTE = 10;
+
+  /** Admin writes (non-GET) one identity may make per minute: a leaked token's blast radius. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ADMIN_WRITES_PER_MINUTE = 120;
+
+  /** OIDC issuer URL (its discovery document is at /.well-known/openid-configuration). Unset: off. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  OIDC_ISSUER?: string;
+
+  /** The `aud` the service's access tokens carry; required with OIDC_ISSUER. */
+  @IsOptional()
+  @IsString()
+  OIDC_AUDIENCE?: string;
+
+  /** The claim (dot path, e.g. `realm_access.roles`) holding the user's groups or roles. */
+  @Matches(/^[A-Za-z0-9_:./-]+$/, { message: 'OIDC_ROLES_CLAIM must be a claim name or dot path' })
+  OIDC_ROLES_CLAIM = 'groups';
+
+  /** Claim values to roles, `value=role,...` (e.g. `cms-admins=admin,cms-editors=editor`). */
+  @IsOptional()
+  @IsString()
+  OIDC_ROLE_MAP?: string;
+
+  /** Clock skew tolerated on `exp`/`nbf`/`iat`; kept small so an expired token stays expired. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  OIDC_CLOCK_SKEW_SECONDS = 30;
+
+  /** Timeout of discovery and JWKS fetches; a failure refuses the JWT (401), never admits it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(30000)
+  OIDC_HTTP_TIMEOUT_MS = 5000;
+
+  /**
+   * Least time between two JWKS fetches that an unknown `kid` triggers (key rotation); bounds
+   * what a flood of made-up key ids can cost the issuer.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  OIDC_JWKS_COOLDOWN_MS = 30000;
+
+  /**
+   * How often each replica re-delivers audit entries a crashed write left in its page or token
+   * document (the normal path delivers them at once).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  AUDIT_DRAIN_INTERVAL_MS = 5000;
 
   @Transform(toInt)
   @IsInt()

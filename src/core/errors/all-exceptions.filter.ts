@@ -61,8 +61,14 @@ export function mapError(error: unknown): Mapped {
   }
   if (error instanceof Error) {
     // Fastify's own errors (body parsing, limits, media types) carry a 4xx statusCode and FST_ code.
-    const fst = error as Error & { code?: string; statusCode?: number };
-    if (fst.code?.startsWith('FST_') && fst.statusCode && fst.statusCode < 500) {
+    const fst = error as Error & { code?: unknown; statusCode?: number };
+    // Driver errors carry numeric codes; only Fastify's string FST_ codes are client errors.
+    if (
+      typeof fst.code === 'string' &&
+      fst.code.startsWith('FST_') &&
+      fst.statusCode &&
+      fst.statusCode < 500
+    ) {
       if (fst.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.name === 'SyntaxError') {
         return {
           status: 400,

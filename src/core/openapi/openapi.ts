@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ADMIN_BEARER } from '../auth/admin-auth.decorator';
+import { ADMIN_BEARER } from '../auth/require-role.decorator';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 import { SERVICE_NAME } from '../logging/root-logger';
 
@@ -13,9 +13,18 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'the page version in If-Match.',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, ADMIN_BEARER)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'An API token (sat_...), an OIDC access token, or the bootstrap ADMIN_TOKEN',
+      },
+      ADMIN_BEARER,
+    )
     .addTag('public pages')
     .addTag('admin pages')
+    .addTag('admin tokens')
+    .addTag('admin audit')
     .addTag('health')
     .build();
   return SwaggerModule.createDocument(app, config, {

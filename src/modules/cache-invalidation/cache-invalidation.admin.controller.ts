@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AdminAuth } from '../../core/auth/admin-auth.decorator';
+import { RequireRole } from '../../core/auth/require-role.decorator';
 import { ErrorResponseDto } from '../../core/errors/error-response.dto';
 import { ReqContext, type RequestContext } from '../../core/http/request-context';
 import { CacheInvalidationService } from './cache-invalidation.service';
@@ -24,12 +24,12 @@ import { ListInvalidationsQuery } from './dto/list-invalidations.query';
 const BASE = 'admin/v1/cache/invalidations';
 
 @ApiTags('admin cache')
-@AdminAuth()
 @Controller(BASE)
 export class CacheInvalidationAdminController {
   constructor(private readonly invalidations: CacheInvalidationService) {}
 
   @Post()
+  @RequireRole('publisher')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Invalidate paths in the CDN (recorded now, sent by the worker; poll its status)',
@@ -47,6 +47,7 @@ export class CacheInvalidationAdminController {
   }
 
   @Get()
+  @RequireRole('viewer')
   @ApiOperation({ summary: 'List invalidations, newest first (cursor pagination, status filter)' })
   @ApiOkResponse({ type: InvalidationListDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
@@ -56,6 +57,7 @@ export class CacheInvalidationAdminController {
   }
 
   @Get(':id')
+  @RequireRole('viewer')
   @ApiOperation({ summary: 'One invalidation: status, attempts, last error, CloudFront id' })
   @ApiOkResponse({ type: InvalidationResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
@@ -64,6 +66,7 @@ export class CacheInvalidationAdminController {
   }
 
   @Post(':id/retry')
+  @RequireRole('publisher')
   @HttpCode(202)
   @ApiOperation({ summary: 'Send a failed or skipped invalidation again' })
   @ApiAcceptedResponse({ type: InvalidationResponseDto })

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { AdminAuthGuard } from '../../core/auth/admin-auth.guard';
+import { AuditModule } from '../audit/audit.module';
 import { PagesModule } from '../pages/pages.module';
 import { CacheInvalidationAdminController } from './cache-invalidation.admin.controller';
 import { CacheInvalidationRepository } from './cache-invalidation.repository';
@@ -19,6 +19,7 @@ import {
 /** Turns every public change (recorded in page outboxes) into CloudFront invalidations. */
 @Module({
   imports: [
+    AuditModule,
     PagesModule, // PageOutbox: the pages' pending CDN entries
     MongooseModule.forFeature([
       { name: INVALIDATION_MODEL, schema: InvalidationSchema },
@@ -32,7 +33,6 @@ import {
     CacheInvalidationRepository,
     CacheInvalidationService,
     CacheInvalidationWorker,
-    AdminAuthGuard,
   ],
   exports: [CacheInvalidationService],
 })

@@ -5,6 +5,8 @@ import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { type CursorPage, decodeCursor, isObjectIdHex, paginate } from '../../core/http/cursor';
 import type { RequestContext } from '../../core/http/request-context';
+import { auditEntry } from '../audit/audit-entry';
+import { AuditService } from '../audit/audit.service';
 import { PageOutbox } from '../pages/page-outbox';
 import { CacheInvalidationRepository } from './cache-invalidation.repository';
 import {
@@ -29,6 +31,7 @@ export class CacheInvalidationService implements OnApplicationBootstrap, OnAppli
     private readonly repo: CacheInvalidationRepository,
     private readonly outbox: PageOutbox,
     private readonly cloudFront: CloudFrontGateway,
+    private readonly audit: AuditService,
     config: AppConfig,
   ) {
     // A few missed polls and the snapshot is no longer trusted (worker off, stuck or slow).
@@ -71,6 +74,13 @@ export class CacheInvalidationService implements OnApplicationBootstrap, OnAppli
       },
       'cdn.invalidation.requested',
     );
+    await this.audit.record(
+      auditEntry(ctx, {
+        action: 'cdn.invalidation.requested',
+        target: { type: 'invalidation', id: record._id },
+        details: { paths: record.paths },
+      }),
+    );
     return record;
   }
 
@@ -107,6 +117,13 @@ export class CacheInvalidationService implements OnApplicationBootstrap, OnAppli
         originalRequestId: requeued.requestId,
       },
       'cdn.invalidation.retried',
+    );
+    await this.audit.record(
+      auditEntry(ctx, {
+        action: 'cdn.invalidation.retried',
+        target: { type: 'invalidation', id },
+        details: { originalRequestId: requeued.requestId },
+      }),
     );
     return requeued;
   }

@@ -6,19 +6,19 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { AdminAuth } from '../../core/auth/admin-auth.decorator';
+import { RequireRole } from '../../core/auth/require-role.decorator';
 import { ErrorResponseDto } from '../../core/errors/error-response.dto';
 import { LogHistogramQuery, LogSearchQuery } from './dto/log-search.query';
 import { LogHistogramResponseDto, LogSearchResponseDto } from './dto/log-search-response.dto';
 import { LogSearchService } from './log-search.service';
 
 @ApiTags('admin logs')
-@AdminAuth()
 @Controller('admin/v1/logs')
 export class LogSearchAdminController {
   constructor(private readonly logs: LogSearchService) {}
 
   @Get()
+  @RequireRole('viewer')
   @ApiOperation({
     summary: 'Search the service logs',
     description:
@@ -35,6 +35,7 @@ export class LogSearchAdminController {
   }
 
   @Get('histogram')
+  @RequireRole('viewer')
   @ApiOperation({ summary: 'Count log records per time interval and level' })
   @ApiOkResponse({ type: LogHistogramResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid filter or interval' })

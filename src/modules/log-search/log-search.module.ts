@@ -6,7 +6,6 @@ import {
   OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
-import { AdminAuthGuard } from '../../core/auth/admin-auth.guard';
 import { LogShipper } from '../../core/logging/log-shipper';
 import { LogIndexInstaller } from './log-index.installer';
 import { LogSearchAdminController } from './log-search.admin.controller';
@@ -35,7 +34,6 @@ export class LogSearchModule {
         LogShipperLifecycle,
         LogIndexInstaller,
         LogSearchService,
-        AdminAuthGuard,
       ],
     };
   }

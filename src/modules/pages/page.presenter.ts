@@ -84,6 +84,7 @@ export function toRevision(r: PageRevisionRecord): RevisionDto {
     etag: r.etag,
     publishedAt: iso(r.publishedAt),
     publishedBy: r.publishedBy,
+    publishedById: r.publishedById,
     content: content(r.content),
   };
 }

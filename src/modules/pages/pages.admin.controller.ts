@@ -23,7 +23,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AdminAuth } from '../../core/auth/admin-auth.decorator';
+import { RequireRole } from '../../core/auth/require-role.decorator';
 import { ErrorResponseDto } from '../../core/errors/error-response.dto';
 import { versionEtag } from '../../core/http/preconditions';
 import { ReqContext, type RequestContext } from '../../core/http/request-context';
@@ -42,12 +42,12 @@ function send(reply: FastifyReply, page: PageRecord): PageResponseDto {
 }
 
 @ApiTags('admin pages')
-@AdminAuth()
 @Controller('admin/v1/pages')
 export class PagesAdminController {
   constructor(private readonly pages: PagesService) {}
 
   @Post()
+  @RequireRole('editor')
   @ApiOperation({ summary: 'Create a draft page' })
   @ApiCreatedResponse({ type: PageResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
@@ -64,6 +64,7 @@ export class PagesAdminController {
   }
 
   @Get()
+  @RequireRole('viewer')
   @ApiOperation({ summary: 'List pages of any status (cursor pagination, oldest first)' })
   @ApiOkResponse({ type: PageListResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
@@ -73,6 +74,7 @@ export class PagesAdminController {
   }
 
   @Get(':id')
+  @RequireRole('viewer')
   @ApiOperation({ summary: 'Get a page with its draft and live snapshot; ETag is its version' })
   @ApiOkResponse({ type: PageResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
@@ -84,6 +86,7 @@ export class PagesAdminController {
   }
 
   @Patch(':id')
+  @RequireRole('editor')
   @ApiOperation({ summary: 'Update draft fields and/or rename the slug' })
   @VersionedWrite()
   @ApiOkResponse({ type: PageResponseDto })
@@ -100,6 +103,7 @@ export class PagesAdminController {
   }
 
   @Delete(':id')
+  @RequireRole('admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a page that is not published' })
   @VersionedWrite()
@@ -114,6 +118,7 @@ export class PagesAdminController {
   }
 
   @Post(':id/publish')
+  @RequireRole('publisher')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Publish the draft: new revision, new live snapshot, CDN paths recorded',
@@ -130,6 +135,7 @@ export class PagesAdminController {
   }
 
   @Post(':id/unpublish')
+  @RequireRole('publisher')
   @HttpCode(200)
   @ApiOperation({ summary: 'Take the page offline (back to draft)' })
   @VersionedWrite()
@@ -145,6 +151,7 @@ export class PagesAdminController {
   }
 
   @Post(':id/archive')
+  @RequireRole('publisher')
   @HttpCode(200)
   @ApiOperation({ summary: 'Archive the page (offline; kept with its revisions)' })
   @VersionedWrite()
@@ -160,6 +167,7 @@ export class PagesAdminController {
   }
 
   @Get(':id/revisions')
+  @RequireRole('viewer')
   @ApiOperation({ summary: 'Published revisions, newest first' })
   @ApiOkResponse({ type: RevisionListDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
@@ -168,6 +176,7 @@ export class PagesAdminController {
   }
 
   @Post(':id/revisions/:revision/restore')
+  @RequireRole('publisher')
   @HttpCode(200)
   @ApiOperation({ summary: 'Make a published revision the new draft (publish to make it live)' })
   @VersionedWrite()

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { AdminAuthGuard } from '../../core/auth/admin-auth.guard';
+import { AuditModule } from '../audit/audit.module';
+import { PageAuditOutbox } from './page-audit-outbox';
 import { PAGE_LOCK_MODEL, PageLock, PageLockSchema } from './page-lock';
 import { PageOutbox } from './page-outbox';
 import { PagesAdminController } from './pages.admin.controller';
@@ -21,6 +22,7 @@ import {
  */
 @Module({
   imports: [
+    AuditModule,
     MongooseModule.forFeature([
       { name: PAGE_MODEL, schema: PageSchema },
       { name: PAGE_REVISION_MODEL, schema: PageRevisionSchema },
@@ -28,7 +30,7 @@ import {
     ]),
   ],
   controllers: [PagesController, PagesAdminController],
-  providers: [PagesRepository, PagesService, PageLock, PageOutbox, AdminAuthGuard],
+  providers: [PagesRepository, PagesService, PageLock, PageOutbox, PageAuditOutbox],
   exports: [PagesService, PageOutbox],
 })
 export class PagesModule {}

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { isValidObjectId, Model, Types, type UpdateQuery } from 'mongoose';
+import type { AuditEntry } from '../audit/audit-entry';
 import { isDuplicateKey } from '../../core/database/mongo-errors';
 import { PRIMARY } from '../../core/database/read-preference';
 import { DomainError } from '../../core/errors/domain.error';
@@ -84,7 +85,11 @@ export class PagesRepository implements OnModuleInit {
     return isValidObjectId(id) && /^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
   }
 
-  async insert(page: Omit<PageRecord, '_id'>): Promise<PageRecord> {
+  static newId(): Types.ObjectId {
+    return new Types.ObjectId();
+  }
+
+  async insert(page: PageRecord): Promise<PageRecord> {
     try {
       const [created] = await this.pages.insertMany([page], { lean: true, rawResult: false });
       return created;
@@ -98,6 +103,18 @@ export class PagesRepository implements OnModuleInit {
     const _id = PagesRepository.toObjectId(id);
     if (!_id) return null;
     return this.pages.findById(_id).read(PRIMARY).lean<PageRecord>().exec();
+  }
+
+  /** Version of the page, or null when it is gone (resolving a deletion's write-ahead intent). */
+  async currentVersion(id: string): Promise<number | null> {
+    const _id = PagesRepository.toObjectId(id);
+    if (!_id) return null;
+    const row = await this.pages
+      .findById(_id, { version: 1 })
+      .read(PRIMARY)
+      .lean<Pick<PageRecord, 'version'>>()
+      .exec();
+    return row?.version ?? null;
   }
 
   async slugInUse(slug: string, exceptId?: Types.ObjectId): Promise<boolean> {
@@ -114,6 +131,7 @@ export class PagesRepository implements OnModuleInit {
     version: number,
     change: PageChange,
     stamp: { actor: string; at: Date },
+    audit: AuditEntry,
   ): Promise<PageRecord | null> {
     const { outbox, ...fields } = change;
     try {
@@ -129,7 +147,9 @@ export class PagesRepository implements OnModuleInit {
             updatedBy: stamp.actor,
           },
           $inc: { version: 1 },
-          ...(entry ? { $push: { cdnOutbox: entry } } : {}),
+          // The audit entry rides in the same single-document update as the change: both or
+          // neither.
+          $push: { auditOutbox: audit, ...(entry ? { cdnOutbox: entry } : {}) },
         };
         return this.pages
           .findOneAndUpdate({ _id, version }, update, { returnDocument: 'after' })
@@ -259,6 +279,30 @@ export class PagesRepository implements OnModuleInit {
       .read(PRIMARY)
       .lean<PageRevisionRecord>()
       .exec();
+  }
+
+  // --- the audit outbox (delivered through PageAuditOutbox) --------------------------------
+
+  async pendingAuditEntries(
+    before: Date,
+    limit: number,
+  ): Promise<{ ownerId: string; entries: AuditEntry[] }[]> {
+    const rows = await this.pages
+      .find({ 'auditOutbox.at': { $lt: before } }, { auditOutbox: 1 })
+      .limit(limit)
+      .read(PRIMARY)
+      .lean<Pick<PageRecord, '_id' | 'auditOutbox'>[]>()
+      .exec();
+    return rows.map((r) => ({ ownerId: r._id.toHexString(), entries: r.auditOutbox ?? [] }));
+  }
+
+  async removeAuditEntry(pageId: string, entry: AuditEntry): Promise<void> {
+    const _id = PagesRepository.toObjectId(pageId);
+    if (!_id) return;
+    // As for the CDN outbox: the whole entry, under the page lock.
+    await this.lock.run(_id, () =>
+      this.pages.updateOne({ _id }, { $pull: { auditOutbox: entry } }).exec(),
+    );
   }
 
   // --- the CDN outbox (reached from outside only through PageOutbox) ------------------------

@@ -4,6 +4,8 @@ import { AppConfig } from '../../core/config/app-config';
 import { ErrorCode } from '../../core/errors/error-code';
 import { DomainError } from '../../core/errors/domain.error';
 import type { PageChange, PagesRepository } from './pages.repository';
+import type { AuditService } from '../audit/audit.service';
+import type { PageAuditOutbox } from './page-audit-outbox';
 import { PagesService } from './pages.service';
 import type { PageRecord } from './schemas/page.types';
 
@@ -46,26 +48,79 @@ function stubRepo(page: PageRecord, updateResult: 'apply' | 'stale' = 'apply') {
     findById: jest.fn(async () => page),
     slugInUse: jest.fn(async () => false),
     saveRevision: jest.fn(async () => undefined),
-    applyIfVersion: jest.fn(async (_id: unknown, _v: number, change: PageChange) => {
-      updates.push(change);
-      if (updateResult === 'stale') return null;
-      const { outbox, ...fields } = change;
-      return {
-        ...page,
-        ...fields,
-        cdnOutbox: outbox ? [...page.cdnOutbox, outbox] : page.cdnOutbox,
-        version: page.version + 1,
-      };
-    }),
+    applyIfVersion: jest.fn(
+      async (_id: unknown, _v: number, change: PageChange, _s?: unknown, _a?: unknown) => {
+        updates.push(change);
+        if (updateResult === 'stale') return null;
+        const { outbox, ...fields } = change;
+        return {
+          ...page,
+          ...fields,
+          cdnOutbox: outbox ? [...page.cdnOutbox, outbox] : page.cdnOutbox,
+          version: page.version + 1,
+        };
+      },
+    ),
   };
   return { repo: repo as unknown as PagesRepository, updates, raw: repo };
 }
+
+const deliveries: unknown[] = [];
+function newService(repo: PagesRepository): PagesService {
+  const outbox = {
+    deliver: jest.fn(async (_id: string, entry: unknown) => void deliveries.push(entry)),
+  };
+  const audit = { intend: jest.fn(), confirm: jest.fn(), discard: jest.fn() };
+  return new PagesService(
+    repo,
+    NO_CACHE,
+    outbox as unknown as PageAuditOutbox,
+    audit as unknown as AuditService,
+  );
+}
+
+describe('PagesService audit entries', () => {
+  it('carry actor, versions and changed paths in the same update as the change, then are delivered', async () => {
+    const page = record();
+    const { repo, raw } = stubRepo(page);
+    deliveries.length = 0;
+    const identity = { kind: 'token' as const, id: 't-1', name: 'alice', role: 'editor' as const };
+    await newService(repo).update(
+      page._id.toHexString(),
+      3,
+      { title: 'Jane Doe' },
+      { ...ctx, actor: 'alice', identity, sourceIp: '203.0.113.5' },
+    );
+    const entry = raw.applyIfVersion.mock.calls[0][4];
+    expect(entry).toMatchObject({
+      action: 'page.updated',
+      actor: { kind: 'token', id: 't-1', name: 'alice' },
+      role: 'editor',
+      page: { id: page._id.toHexString(), slug: 'jane-doe' },
+      version: { before: 3, after: 4 },
+      changes: ['draft.title'],
+      requestId: 'req-42',
+      sourceIp: '203.0.113.5',
+    });
+    expect(deliveries).toEqual([entry]);
+  });
+
+  it('are not delivered when the version check refuses the write', async () => {
+    const page = record();
+    const { repo } = stubRepo(page, 'stale');
+    deliveries.length = 0;
+    await expect(
+      newService(repo).update(page._id.toHexString(), 3, { title: 'x' }, ctx),
+    ).rejects.toBeInstanceOf(DomainError);
+    expect(deliveries).toEqual([]);
+  });
+});
 
 describe('PagesService.publish', () => {
   it('writes live snapshot, status, revision and the CDN outbox entry in one conditional update', async () => {
     const page = record();
     const { repo, updates, raw } = stubRepo(page);
-    await new PagesService(repo, NO_CACHE).publish(page._id.toHexString(), 3, ctx);
+    await newService(repo).publish(page._id.toHexString(), 3, ctx);
 
     expect(raw.applyIfVersion).toHaveBeenCalledTimes(1);
     expect(raw.applyIfVersion.mock.calls[0][1]).toBe(3);
@@ -86,9 +141,7 @@ describe('PagesService.publish', () => {
   it('refuses a stale version before writing anything', async () => {
     const page = record({ version: 5 });
     const { repo, raw } = stubRepo(page);
-    await expect(
-      new PagesService(repo, NO_CACHE).publish(page._id.toHexString(), 4, ctx),
-    ).rejects.toMatchObject({
+    await expect(newService(repo).publish(page._id.toHexString(), 4, ctx)).rejects.toMatchObject({
       code: ErrorCode.VersionMismatch,
     });
     expect(raw.applyIfVersion).not.toHaveBeenCalled();
@@ -97,7 +150,7 @@ describe('PagesService.publish', () => {
   it('reports a version that moved during the write as 412, not as success', async () => {
     const page = record();
     const { repo } = stubRepo(page, 'stale');
-    const error = await new PagesService(repo, NO_CACHE)
+    const error = await newService(repo)
       .publish(page._id.toHexString(), 3, ctx)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
@@ -109,19 +162,10 @@ describe('PagesService.update', () => {
   it('renaming a published page re-renders live under the new slug and purges both slugs', async () => {
     const page = record({ status: 'published' });
     const { repo: base } = stubRepo(page);
-    const published = await new PagesService(base, NO_CACHE).publish(
-      page._id.toHexString(),
-      3,
-      ctx,
-    );
+    const published = await newService(base).publish(page._id.toHexString(), 3, ctx);
 
     const { repo, updates } = stubRepo({ ...published, version: 4 });
-    await new PagesService(repo, NO_CACHE).update(
-      page._id.toHexString(),
-      4,
-      { slug: 'jane-doe-austin' },
-      ctx,
-    );
+    await newService(repo).update(page._id.toHexString(), 4, { slug: 'jane-doe-austin' }, ctx);
     const change = updates[0];
     expect(change.slug).toBe('jane-doe-austin');
     expect(JSON.parse(change.live!.body).slug).toBe('jane-doe-austin');
@@ -134,12 +178,7 @@ describe('PagesService.update', () => {
   it('renaming a draft records no CDN work', async () => {
     const page = record();
     const { repo, updates } = stubRepo(page);
-    await new PagesService(repo, NO_CACHE).update(
-      page._id.toHexString(),
-      3,
-      { slug: 'other' },
-      ctx,
-    );
+    await newService(repo).update(page._id.toHexString(), 3, { slug: 'other' }, ctx);
     expect(updates[0].outbox).toBeUndefined();
   });
 });
@@ -153,12 +192,12 @@ describe('PagesService.changeSchedule', () => {
   it('a draft-only edit writes the draft schedule and records no CDN work', async () => {
     const page = record();
     const { repo, updates } = stubRepo(page);
-    await new PagesService(repo, NO_CACHE).changeSchedule(
+    await newService(repo).changeSchedule(
       page,
       3,
       ctx,
       { draft: schedule },
-      { action: 'x' },
+      { action: 'schedule.event-added' },
     );
     expect(updates[0].draft?.schedule).toEqual(schedule);
     expect(updates[0].draft?.title).toBe('Jane');
@@ -169,14 +208,10 @@ describe('PagesService.changeSchedule', () => {
   it('a live edit re-renders the live body (new ETag) and records the page paths, not the list', async () => {
     const page = record();
     const { repo: base } = stubRepo(page);
-    const published = await new PagesService(base, NO_CACHE).publish(
-      page._id.toHexString(),
-      3,
-      ctx,
-    );
+    const published = await newService(base).publish(page._id.toHexString(), 3, ctx);
 
     const { repo, updates } = stubRepo({ ...published, version: 4 });
-    await new PagesService(repo, NO_CACHE).changeSchedule(
+    await newService(repo).changeSchedule(
       { ...published, version: 4 },
       4,
       ctx,
@@ -196,12 +231,12 @@ describe('PagesService.changeSchedule', () => {
     const page = record();
     const { repo, raw } = stubRepo(page);
     await expect(
-      new PagesService(repo, NO_CACHE).changeSchedule(
+      newService(repo).changeSchedule(
         page,
         3,
         ctx,
         { live: schedule },
-        { action: 'x' },
+        { action: 'schedule.event-added' },
       ),
     ).rejects.toMatchObject({ code: ErrorCode.InvalidState });
     expect(raw.applyIfVersion).not.toHaveBeenCalled();
@@ -213,11 +248,7 @@ describe('PagesService revisions after the fact', () => {
     const page = record();
     const { repo, raw } = stubRepo(page);
     raw.saveRevision.mockRejectedValueOnce(new Error('connection reset'));
-    const published = await new PagesService(repo, NO_CACHE).publish(
-      page._id.toHexString(),
-      3,
-      ctx,
-    );
+    const published = await newService(repo).publish(page._id.toHexString(), 3, ctx);
     expect(published.status).toBe('published');
     expect(raw.applyIfVersion).toHaveBeenCalledTimes(1);
   });
@@ -225,11 +256,7 @@ describe('PagesService revisions after the fact', () => {
   it('records the live revision before an unpublish removes its only copy', async () => {
     const page = record();
     const { repo: base } = stubRepo(page);
-    const published = await new PagesService(base, NO_CACHE).publish(
-      page._id.toHexString(),
-      3,
-      ctx,
-    );
+    const published = await newService(base).publish(page._id.toHexString(), 3, ctx);
 
     const { repo, raw } = stubRepo({ ...published, version: 4 });
     const order: string[] = [];
@@ -239,7 +266,7 @@ describe('PagesService revisions after the fact', () => {
       order.push('page');
       return apply(...args);
     });
-    await new PagesService(repo, NO_CACHE).unpublish(page._id.toHexString(), 4, ctx);
+    await newService(repo).unpublish(page._id.toHexString(), 4, ctx);
     expect(order).toEqual(['revision', 'page']);
     expect(raw.saveRevision).toHaveBeenCalledWith(
       expect.objectContaining({

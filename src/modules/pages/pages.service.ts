@@ -17,9 +17,12 @@ import {
 import { contentEtag } from '../../core/http/preconditions';
 import type { RequestContext } from '../../core/http/request-context';
 import { stripUndefined } from '../../core/util/strip-undefined';
+import { type AuditAction, auditEntry, changedPaths } from '../audit/audit-entry';
+import { AuditService } from '../audit/audit.service';
 import type { CreatePageDto } from './dto/create-page.dto';
 import type { UpdatePageDto } from './dto/update-page.dto';
 import { buildLiveSnapshot } from './live-snapshot';
+import { PageAuditOutbox } from './page-audit-outbox';
 import { toPublicList } from './page.presenter';
 import { outboxEntry } from './page-outbox';
 import {
@@ -39,7 +42,7 @@ export interface ScheduleChange {
 
 /** What the audit record of a write names besides actor, page and version. */
 export interface AuditNote {
-  action: string;
+  action: AuditAction;
   details?: Record<string, unknown>;
 }
 const REQUIRED_FIELDS = ['title', 'agent', 'sponsor'] as const;
@@ -52,6 +55,8 @@ export class PagesService {
   constructor(
     private readonly repo: PagesRepository,
     private readonly cache: PublicCache,
+    private readonly auditOutbox: PageAuditOutbox,
+    private readonly auditTrail: AuditService,
   ) {}
 
   async create(dto: CreatePageDto, ctx: RequestContext): Promise<PageRecord> {
@@ -65,7 +70,20 @@ export class PagesService {
       seo: dto.seo ? { ...dto.seo } : undefined,
       schedule: emptySchedule(dto.timezone),
     };
+    const audit = auditEntry(
+      ctx,
+      {
+        action: 'page.created',
+        page: { id: '', slug: dto.slug },
+        version: { before: null, after: 1 },
+        changes: ['slug', ...changedPaths({}, stripUndefined(draft), 'draft')],
+      },
+      now,
+    );
+    const _id = PagesRepository.newId();
+    audit.page = { id: _id.toHexString(), slug: dto.slug };
     const page = await this.repo.insert({
+      _id,
       slug: dto.slug,
       status: 'draft',
       version: 1,
@@ -73,12 +91,14 @@ export class PagesService {
       live: null,
       revision: 0,
       cdnOutbox: [],
+      auditOutbox: [audit],
       createdAt: now,
       updatedAt: now,
       createdBy: ctx.actor,
       updatedBy: ctx.actor,
     });
-    this.audit('page.created', page, ctx);
+    this.log('page.created', page, ctx);
+    await this.auditOutbox.deliver(page._id.toHexString(), audit);
     return page;
   }
 
@@ -110,10 +130,25 @@ export class PagesService {
     // is recorded (idempotent): a publish whose revision record was lost to a crash or an error
     // keeps its only copy in that snapshot until then.
     if (change.live !== undefined && page.live) await this.recordLiveRevision(page);
-    const updated = await this.repo.applyIfVersion(page._id, version, change, {
-      actor: ctx.actor,
-      at: new Date(),
-    });
+    const at = new Date();
+    const audit = auditEntry(
+      ctx,
+      {
+        action: note.action,
+        page: { id: page._id.toHexString(), slug: change.slug ?? page.slug },
+        version: { before: version, after: version + 1 },
+        changes: changesOf(page, change),
+        ...(note.details ? { details: note.details } : {}),
+      },
+      at,
+    );
+    const updated = await this.repo.applyIfVersion(
+      page._id,
+      version,
+      change,
+      { actor: ctx.actor, at },
+      audit,
+    );
     if (!updated) {
       const current = await this.repo.findById(page._id.toHexString());
       if (!current)
@@ -123,7 +158,8 @@ export class PagesService {
         );
       throw versionMismatch(current.version, version);
     }
-    this.audit(note.action, updated, ctx, note.details);
+    this.log(note.action, updated, ctx, note.details);
+    await this.auditOutbox.deliver(updated._id.toHexString(), audit);
     return updated;
   }
 
@@ -216,6 +252,7 @@ export class PagesService {
     const live = {
       ...buildLiveSnapshot(page.slug, page.draft, revision, now),
       publishedBy: ctx.actor,
+      ...(ctx.identity ? { publishedById: ctx.identity.id } : {}),
     };
     const updated = await this.write(
       page,
@@ -288,11 +325,28 @@ export class PagesService {
         'CDN invalidations for this page are still pending; retry shortly',
       );
     }
-    if (!(await this.repo.deleteIfVersion(page._id, version))) {
+    // The entry cannot ride in the document it deletes: written ahead as an intent, confirmed
+    // or discarded right after, and resolved by the drain loop if this process dies in between.
+    const audit = auditEntry(ctx, {
+      action: 'page.deleted',
+      page: { id: page._id.toHexString(), slug: page.slug },
+      version: { before: version, after: null },
+    });
+    await this.auditTrail.intend(audit);
+    let deleted: boolean;
+    try {
+      deleted = await this.repo.deleteIfVersion(page._id, version);
+    } catch (error) {
+      await this.auditTrail.discard(audit).catch(() => undefined);
+      throw error;
+    }
+    if (!deleted) {
+      await this.auditTrail.discard(audit);
       const current = await this.get(id);
       throw versionMismatch(current.version, version);
     }
-    this.audit('page.deleted', page, ctx);
+    await this.auditTrail.confirm(audit);
+    this.log('page.deleted', page, ctx);
   }
 
   async revisions(id: string): Promise<PageRevisionRecord[]> {
@@ -307,7 +361,7 @@ export class PagesService {
    */
   private async recordLiveRevision(page: PageRecord): Promise<void> {
     if (!page.live) return;
-    const { revision, content, etag, publishedAt, publishedBy } = page.live;
+    const { revision, content, etag, publishedAt, publishedBy, publishedById } = page.live;
     await this.repo.saveRevision({
       pageId: page._id,
       revision,
@@ -316,6 +370,7 @@ export class PagesService {
       etag,
       publishedAt,
       publishedBy: publishedBy ?? page.updatedBy ?? 'unknown',
+      ...(publishedById ? { publishedById } : {}),
     });
   }
 
@@ -388,7 +443,8 @@ export class PagesService {
     return paginate(rows, limit, (last) => last._id.toHexString());
   }
 
-  private audit(
+  /** The log line of a change (searchable in OpenSearch); the audit event is the record. */
+  private log(
     action: string,
     page: PageRecord,
     ctx: RequestContext,
@@ -416,4 +472,20 @@ function versionMismatch(current: number, given: number): DomainError {
     ErrorCode.VersionMismatch,
     `page is at version ${current}, not ${given}; reload it and retry with If-Match: "${current}"`,
   );
+}
+
+/** Field paths a change touches, for the audit trail (the content diff two levels deep). */
+function changesOf(page: PageRecord, change: PageChange): string[] {
+  const paths: string[] = [];
+  if (change.slug !== undefined && change.slug !== page.slug) paths.push('slug');
+  if (change.status !== undefined && change.status !== page.status) paths.push('status');
+  if (change.draft) paths.push(...changedPaths(page.draft, change.draft, 'draft'));
+  if (change.live !== undefined)
+    paths.push(
+      ...(change.live && page.live
+        ? changedPaths(page.live.content, change.live.content, 'live.content')
+        : ['live']),
+    );
+  if (change.revision !== undefined && change.revision !== page.revision) paths.push('revision');
+  return paths;
 }

@@ -22,7 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AdminAuth } from '../../core/auth/admin-auth.decorator';
+import { RequireRole } from '../../core/auth/require-role.decorator';
 import { ErrorResponseDto } from '../../core/errors/error-response.dto';
 import { versionEtag } from '../../core/http/preconditions';
 import { ReqContext, type RequestContext } from '../../core/http/request-context';
@@ -41,6 +41,9 @@ import { toEventResponse, toScheduleResponse } from './schedule.presenter';
 import { type ScheduleWrite, SchedulesService } from './schedules.service';
 import { emptySchedule } from '../pages/schemas/schedule.types';
 
+/** A live schedule change is a publication: `?live=true` needs publisher. */
+const LIVE_CHANGE = { query: 'live', role: 'publisher' } as const;
+
 const LIVE_CONFLICT = 'live=true on a page that is not published, or an event not yet live';
 
 function eventOf(reply: FastifyReply, write: ScheduleWrite): EventResponseDto {
@@ -50,7 +53,6 @@ function eventOf(reply: FastifyReply, write: ScheduleWrite): EventResponseDto {
 }
 
 @ApiTags('admin schedules')
-@AdminAuth()
 @Controller('admin/v1/pages/:id/schedule')
 export class SchedulesAdminController {
   constructor(
@@ -59,6 +61,7 @@ export class SchedulesAdminController {
   ) {}
 
   @Get()
+  @RequireRole('viewer')
   @ApiOperation({ summary: "The draft schedule (events as stored); ETag is the page's version" })
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
@@ -72,6 +75,7 @@ export class SchedulesAdminController {
   }
 
   @Put('timezone')
+  @RequireRole('editor', LIVE_CHANGE)
   @ApiOperation({
     summary: "Set the schedule's IANA time zone (events keep their local wall-clock times)",
   })
@@ -99,6 +103,7 @@ export class SchedulesAdminController {
   }
 
   @Post('events')
+  @RequireRole('editor', LIVE_CHANGE)
   @ApiOperation({ summary: 'Add an event (201 with its id)' })
   @VersionedWrite()
   @ApiCreatedResponse({ type: EventResponseDto })
@@ -119,6 +124,7 @@ export class SchedulesAdminController {
   }
 
   @Patch('events/:eventId')
+  @RequireRole('editor', LIVE_CHANGE)
   @ApiOperation({
     summary: 'Change an event; null removes an optional field. status cancels/restores it whole.',
   })
@@ -147,6 +153,7 @@ export class SchedulesAdminController {
   }
 
   @Delete('events/:eventId')
+  @RequireRole('editor', LIVE_CHANGE)
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove an event' })
   @VersionedWrite()
@@ -165,6 +172,7 @@ export class SchedulesAdminController {
   }
 
   @Post('events/:eventId/cancellations')
+  @RequireRole('editor', LIVE_CHANGE)
   @ApiOperation({
     summary: 'Cancel one occurrence of a recurring event, named by the local date of its start',
   })
@@ -196,6 +204,7 @@ export class SchedulesAdminController {
   }
 
   @Delete('events/:eventId/cancellations/:date')
+  @RequireRole('editor', LIVE_CHANGE)
   @HttpCode(204)
   @ApiOperation({ summary: 'Restore a cancelled occurrence' })
   @VersionedWrite()

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AdminAuthGuard } from '../../core/auth/admin-auth.guard';
 import { PagesModule } from '../pages/pages.module';
 import { SchedulesAdminController } from './schedules.admin.controller';
 import { SchedulesController } from './schedules.controller';
@@ -13,6 +12,6 @@ import { SchedulesService } from './schedules.service';
 @Module({
   imports: [PagesModule],
   controllers: [SchedulesController, SchedulesAdminController],
-  providers: [SchedulesService, AdminAuthGuard],
+  providers: [SchedulesService],
 })
 export class SchedulesModule {}

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../audit/audit-entry';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../core/config/app-config';
@@ -197,7 +198,7 @@ export class SchedulesService {
     version: number,
     live: boolean,
     ctx: RequestContext,
-    action: string,
+    action: AuditAction,
     edit: Edit,
     details: Record<string, unknown> = {},
   ): Promise<ScheduleWrite & { wrote: boolean }> {

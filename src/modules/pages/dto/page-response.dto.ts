@@ -99,7 +99,10 @@ export class RevisionDto {
   @ApiProperty() slug!: string;
   @ApiProperty() etag!: string;
   @ApiProperty() publishedAt!: string;
-  @ApiPropertyOptional() publishedBy?: string;
+  @ApiPropertyOptional({ description: 'Name of the identity that published it' })
+  publishedBy?: string;
+  @ApiPropertyOptional({ description: 'Token id, OIDC subject or `bootstrap` of the publisher' })
+  publishedById?: string;
   @ApiProperty({ type: PageContentViewDto }) content!: PageContentViewDto;
 }
 

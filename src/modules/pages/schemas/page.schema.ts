@@ -20,6 +20,7 @@ export const PageSchema = new Schema(
     cdnOutbox: { type: [Schema.Types.Mixed], default: [] },
     /** true while cdnOutbox holds entries, absent otherwise: the outbox poll's indexed key. */
     cdnPending: Boolean,
+    auditOutbox: { type: [Schema.Types.Mixed], default: [] },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     createdBy: String,
@@ -32,6 +33,8 @@ PageSchema.index({ status: 1, slug: 1 }, { name: 'status_slug' });
 // The CDN worker polls `{cdnPending: true}` every second on every replica: an equality on an
 // indexed key, so its cost follows the number of pending pages, not of all pages.
 PageSchema.index({ cdnPending: 1 }, { name: 'cdn_pending' });
+// The audit drain's range query (`auditOutbox.at < cutoff`): pages without entries are not in it.
+PageSchema.index({ 'auditOutbox.at': 1 }, { name: 'audit_outbox_at' });
 
 export const PageRevisionSchema = new Schema(
   {
@@ -42,6 +45,7 @@ export const PageRevisionSchema = new Schema(
     etag: { type: String, required: true },
     publishedAt: { type: Date, required: true },
     publishedBy: String,
+    publishedById: String,
   },
   { collection: PAGE_REVISIONS_COLLECTION, versionKey: false, minimize: false },
 );

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import type { AuditEntry } from '../../audit/audit-entry';
 import type { CdnOutboxEntry } from './outbox.types';
 import type { Schedule } from './schedule.types';
 
@@ -55,6 +56,7 @@ export interface LiveSnapshot {
   publishedAt: Date;
   /** Who published this revision (the revision record is written from the snapshot if lost). */
   publishedBy?: string;
+  publishedById?: string;
   updatedAt: Date;
 }
 
@@ -70,6 +72,8 @@ export interface PageRecord {
   cdnOutbox: CdnOutboxEntry[];
   /** Set with the first outbox entry and cleared when the outbox is drained (indexed). */
   cdnPending?: boolean;
+  /** Audit entries of this page's writes not yet delivered to `audit_events` (see write()). */
+  auditOutbox?: AuditEntry[];
   createdAt: Date;
   updatedAt: Date;
   createdBy?: string;
@@ -85,4 +89,6 @@ export interface PageRevisionRecord {
   etag: string;
   publishedAt: Date;
   publishedBy?: string;
+  /** Token id, OIDC subject or `bootstrap` of the publisher (absent on older revisions). */
+  publishedById?: string;
 }

@@ -1,0 +1,112 @@
+import { Types } from 'mongoose';
+import type { Identity } from '../../core/auth/identity';
+import type { Role } from '../../core/auth/roles';
+import type { RequestContext } from '../../core/http/request-context';
+
+export const AUDIT_ACTIONS = [
+  'page.created',
+  'page.updated',
+  'page.renamed',
+  'page.published',
+  'page.unpublished',
+  'page.archived',
+  'page.restored',
+  'page.deleted',
+  'schedule.timezone-set',
+  'schedule.event-added',
+  'schedule.event-updated',
+  'schedule.event-removed',
+  'schedule.occurrence-cancelled',
+  'schedule.occurrence-restored',
+  'cdn.invalidation.requested',
+  'cdn.invalidation.retried',
+  'token.created',
+  'token.revoked',
+  'auth.forbidden',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * One audit event, exactly as stored in `audit_events` and as carried (not yet delivered) inside
+ * the page or token document whose write it describes. `id` is fixed when the write is built, so
+ * delivering it twice stores it once.
+ */
+export interface AuditEntry {
+  id: string;
+  at: Date;
+  action: AuditAction;
+  actor: { kind: Identity['kind'] | 'system'; id: string; name: string };
+  role?: Role;
+  page?: { id: string; slug: string };
+  version?: { before: number | null; after: number | null };
+  /** Changed field paths (`draft.title`, `status`, ...), never the values. */
+  changes?: string[];
+  /** What else the action concerned: a token, an invalidation, a refused route. */
+  target?: { type: 'token' | 'invalidation' | 'route'; id: string };
+  details?: Record<string, unknown>;
+  requestId?: string;
+  sourceIp?: string;
+}
+
+export type AuditFacts = Omit<
+  AuditEntry,
+  'id' | 'at' | 'actor' | 'role' | 'requestId' | 'sourceIp'
+>;
+
+/** Stamps who, where and when from the request context onto the facts of a change. */
+export function auditEntry(ctx: RequestContext, facts: AuditFacts, at = new Date()): AuditEntry {
+  const identity = ctx.identity;
+  return {
+    id: new Types.ObjectId().toHexString(),
+    at,
+    actor: identity
+      ? { kind: identity.kind, id: identity.id, name: identity.name }
+      : { kind: 'system', id: 'system', name: ctx.actor },
+    ...(identity ? { role: identity.role } : {}),
+    ...withoutUndefined(facts),
+    ...(facts.details ? { details: withoutUndefined(facts.details) } : {}),
+    requestId: ctx.requestId,
+    ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}),
+  };
+}
+
+/**
+ * The field paths where `before` and `after` differ, down to `depth` levels (objects only; an
+ * array is one value). Compact enough for the audit trail, precise enough to say what moved.
+ */
+export function changedPaths(before: unknown, after: unknown, prefix = '', depth = 2): string[] {
+  if (isPlainObject(before) && isPlainObject(after) && depth > 0) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((k) =>
+      changedPaths(before[k], after[k], prefix ? `${prefix}.${k}` : k, depth - 1),
+    );
+  }
+  return sameValue(before, after) ? [] : [prefix || '.'];
+}
+
+// Stored entries are matched whole when acknowledged: no undefined (serialised as null) in them.
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (isPlainObject(v))
+    return Object.fromEntries(
+      Object.keys(v)
+        .filter((k) => v[k] !== undefined)
+        .sort()
+        .map((k) => [k, canonical(v[k])]),
+    );
+  return v;
+}

@@ -1,0 +1,92 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { isDuplicateKey } from '../../core/database/mongo-errors';
+import type { AuditAction, AuditEntry } from './audit-entry';
+import { AUDIT_EVENT_MODEL } from './schemas/audit-event.schema';
+
+type AuditEventRecord = Omit<AuditEntry, 'id'> & { _id: string; intent?: boolean };
+
+export interface AuditFilter {
+  actor?: string;
+  pageId?: string;
+  action?: AuditAction;
+  from?: Date;
+  to?: Date;
+}
+
+/** Position of the last event of a page: its time and id (ties on `at` broken by id). */
+export type AuditPosition = [atMs: number, id: string];
+
+/**
+ * The only code that touches `audit_events`. Append-only: events are inserted once and never
+ * changed, except that a write-ahead intent is confirmed (flag dropped) or discarded.
+ */
+@Injectable()
+export class AuditRepository implements OnModuleInit {
+  constructor(@InjectModel(AUDIT_EVENT_MODEL) private readonly events: Model<AuditEventRecord>) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.events.createIndexes();
+  }
+
+  /** Idempotent by entry id: a plain insert, whose duplicate-key error FerretDB reports too. */
+  async insert(entry: AuditEntry, intent = false): Promise<void> {
+    const { id, ...fields } = entry;
+    try {
+      await this.events.insertMany([{ _id: id, ...fields, ...(intent ? { intent: true } : {}) }]);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  async confirmIntent(id: string): Promise<void> {
+    await this.events.updateOne({ _id: id, intent: true }, { $unset: { intent: 1 } }).exec();
+  }
+
+  async discardIntent(id: string): Promise<void> {
+    await this.events.deleteOne({ _id: id, intent: true }).exec();
+  }
+
+  async intentsBefore(before: Date, limit: number): Promise<AuditEntry[]> {
+    const rows = await this.events
+      .find({ intent: true, at: { $lt: before } })
+      .sort({ at: 1 })
+      .limit(limit)
+      .read('primary')
+      .lean<AuditEventRecord[]>()
+      .exec();
+    return rows.map(toEntry);
+  }
+
+  /** Newest first, after `after`; one extra row says there is more. Admin read: the primary. */
+  async list(
+    filter: AuditFilter,
+    after: AuditPosition | undefined,
+    limit: number,
+  ): Promise<AuditEntry[]> {
+    const and: Record<string, unknown>[] = [{ intent: { $ne: true } }];
+    if (filter.actor)
+      and.push({ $or: [{ 'actor.id': filter.actor }, { 'actor.name': filter.actor }] });
+    if (filter.pageId) and.push({ 'page.id': filter.pageId });
+    if (filter.action) and.push({ action: filter.action });
+    if (filter.from) and.push({ at: { $gte: filter.from } });
+    if (filter.to) and.push({ at: { $lte: filter.to } });
+    if (after) {
+      const at = new Date(after[0]);
+      and.push({ $or: [{ at: { $lt: at } }, { at, _id: { $lt: after[1] } }] });
+    }
+    const rows = await this.events
+      .find({ $and: and })
+      .sort({ at: -1, _id: -1 })
+      .limit(limit + 1)
+      .read('primary')
+      .lean<AuditEventRecord[]>()
+      .exec();
+    return rows.map(toEntry);
+  }
+}
+
+function toEntry({ _id, intent: _intent, ...fields }: AuditEventRecord): AuditEntry {
+  return { id: _id, ...fields };
+}

@@ -1,0 +1,49 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ROLES, type Role } from '../../../core/auth/roles';
+import { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from '../audit-entry';
+
+class AuditActorDto {
+  @ApiProperty({ enum: ['token', 'oidc', 'bootstrap', 'cli', 'system'] }) kind!: string;
+  @ApiProperty({ description: 'Token id, OIDC subject or `bootstrap`' }) id!: string;
+  @ApiProperty() name!: string;
+}
+
+class AuditPageDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() slug!: string;
+}
+
+class AuditVersionDto {
+  @ApiProperty({ nullable: true, type: Number }) before!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) after!: number | null;
+}
+
+class AuditTargetDto {
+  @ApiProperty({ enum: ['token', 'invalidation', 'route'] }) type!: string;
+  @ApiProperty() id!: string;
+}
+
+export class AuditEventDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() at!: string;
+  @ApiProperty({ enum: AUDIT_ACTIONS }) action!: AuditAction;
+  @ApiProperty({ type: AuditActorDto }) actor!: AuditActorDto;
+  @ApiPropertyOptional({ enum: ROLES }) role?: Role;
+  @ApiPropertyOptional({ type: AuditPageDto }) page?: AuditPageDto;
+  @ApiPropertyOptional({ type: AuditVersionDto }) version?: AuditVersionDto;
+  @ApiPropertyOptional({ type: [String], description: 'Changed field paths' }) changes?: string[];
+  @ApiPropertyOptional({ type: AuditTargetDto }) target?: AuditTargetDto;
+  @ApiPropertyOptional({ type: Object }) details?: Record<string, unknown>;
+  @ApiPropertyOptional() requestId?: string;
+  @ApiPropertyOptional({ description: 'Client address as seen through the ingress' })
+  sourceIp?: string;
+}
+
+export class AuditListDto {
+  @ApiProperty({ type: [AuditEventDto] }) items!: AuditEventDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export function toAuditEvent(e: AuditEntry): AuditEventDto {
+  return { ...e, at: new Date(e.at).toISOString() };
+}

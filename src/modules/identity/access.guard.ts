@@ -1,0 +1,180 @@
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AuthenticatedRequestFields, Identity } from '../../core/auth/identity';
+import {
+  PUBLIC_ROUTE,
+  REQUIRED_ROLE,
+  type RoleRequirement,
+} from '../../core/auth/require-role.decorator';
+import { type Role, roleIncludes } from '../../core/auth/roles';
+import { AppConfig } from '../../core/config/app-config';
+import { DomainError } from '../../core/errors/domain.error';
+import { ErrorCode } from '../../core/errors/error-code';
+import { requestContextOf } from '../../core/http/request-context';
+import { auditEntry } from '../audit/audit-entry';
+import { AuditService } from '../audit/audit.service';
+import { ApiTokensService } from './api-tokens.service';
+import { OidcVerifier } from './oidc.verifier';
+import { TOKEN_PREFIX } from './token-secret';
+
+type Request = FastifyRequest & AuthenticatedRequestFields;
+type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const WINDOW_MS = 60_000;
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** The role a request needs: the declared one, raised by e.g. `?live=true`. */
+export function requiredRole(requirement: RoleRequirement, query: unknown): Role {
+  const { elevated } = requirement;
+  if (elevated && (query as Record<string, unknown> | undefined)?.[elevated.query] === 'true')
+    return elevated.role;
+  return requirement.role;
+}
+
+/**
+ * Global guard (APP_GUARD): authentication, authorization and the auth rate limits in one place.
+ * Deny by default: every route under `/admin` needs an identity, and the `admin` role unless
+ * the route declares a lower one with `@RequireRole`; only `@PublicRoute()` opts out. Routes
+ * outside `/admin` are public unless they declare a role.
+ *
+ * Rate limits (@fastify/rate-limit's programmatic limiters, per pod): failed authentications
+ * per source address — once an address has used its budget, every authentication attempt from
+ * it gets 429 until the window ends, so a correct guess cannot slip through — and admin writes
+ * per identity.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly logger = new Logger(AccessGuard.name);
+  private readonly bootstrap?: Buffer;
+  private limiters?: { failures: Limiter; writes: Limiter };
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: ApiTokensService,
+    private readonly oidc: OidcVerifier,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
+    const adminToken = config.auth.adminToken;
+    this.bootstrap = adminToken ? digest(adminToken) : undefined;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const request = context.switchToHttp().getRequest<Request>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const declared = this.reflector.getAllAndOverride<RoleRequirement | undefined>(
+      REQUIRED_ROLE,
+      targets,
+    );
+    if (!declared && !isAdminRoute(request)) return true;
+    const needed = requiredRole(declared ?? { role: 'admin' }, request.query);
+
+    const identity = await this.authenticate(request, reply);
+    request.identity = identity;
+    if (!roleIncludes(identity.role, needed)) {
+      await this.auditRefusal(request, needed);
+      throw new DomainError(
+        ErrorCode.Forbidden,
+        `This needs the ${needed} role; ${identity.name} has ${identity.role}`,
+      );
+    }
+    if (!READ_METHODS.has(request.method)) await this.limitWrites(request, reply);
+    return true;
+  }
+
+  private async authenticate(request: Request, reply: FastifyReply): Promise<Identity> {
+    const { failures } = this.limits();
+    const before = await failures(request, { increment: false });
+    if (!before.isAllowed && before.remaining === 0) throw tooMany(reply, before.ttlInSeconds);
+    try {
+      return await this.identify(request.headers.authorization);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === ErrorCode.Forbidden) {
+        // Authenticated, but the issuer grants no role: a refusal, not a failed login.
+        await this.auditRefusal(request, 'viewer', error.message);
+        throw error;
+      }
+      const after = await failures(request);
+      if (!after.isAllowed && after.isExceeded) throw tooMany(reply, after.ttlInSeconds);
+      throw error;
+    }
+  }
+
+  private async identify(header: string | undefined): Promise<Identity> {
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match)
+      throw new DomainError(
+        ErrorCode.Unauthorized,
+        'Missing bearer token in the Authorization header',
+      );
+    const presented = match[1];
+    if (presented.startsWith(TOKEN_PREFIX)) return this.tokens.authenticate(presented);
+    if (this.bootstrap && timingSafeEqual(digest(presented), this.bootstrap))
+      return { kind: 'bootstrap', id: 'bootstrap', name: 'bootstrap', role: 'admin' };
+    if (this.oidc.enabled && presented.split('.').length === 3) return this.oidc.verify(presented);
+    throw new DomainError(ErrorCode.Unauthorized, 'Invalid bearer token');
+  }
+
+  private async limitWrites(request: Request, reply: FastifyReply): Promise<void> {
+    const result = await this.limits().writes(request);
+    if (!result.isAllowed && result.isExceeded) throw tooMany(reply, result.ttlInSeconds);
+  }
+
+  private async auditRefusal(request: Request, needed: Role, reason?: string): Promise<void> {
+    const ctx = requestContextOf(request);
+    const route = `${request.method} ${request.routeOptions.url ?? request.url}`;
+    try {
+      await this.audit.record(
+        auditEntry(ctx, {
+          action: 'auth.forbidden',
+          target: { type: 'route', id: route },
+          details: { required: needed, ...(reason ? { reason } : {}) },
+        }),
+      );
+    } catch (error) {
+      this.logger.warn({ err: error, route }, 'could not audit a refused request');
+    }
+  }
+
+  private limits(): { failures: Limiter; writes: Limiter } {
+    if (!this.limiters) {
+      const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+      this.limiters = {
+        failures: fastify.createRateLimit({
+          max: this.config.auth.failuresPerMinute,
+          timeWindow: WINDOW_MS,
+          keyGenerator: (req) => `auth-failure:${req.ip}`,
+        }),
+        writes: fastify.createRateLimit({
+          max: this.config.auth.writesPerMinute,
+          timeWindow: WINDOW_MS,
+          keyGenerator: (req) => {
+            const identity = (req as Request).identity;
+            return `admin-write:${identity?.kind}:${identity?.id}`;
+          },
+        }),
+      };
+    }
+    return this.limiters;
+  }
+}
+
+function isAdminRoute(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url ?? request.url;
+  return route === '/admin' || route.startsWith('/admin/');
+}
+
+function tooMany(reply: FastifyReply, retryAfterSeconds: number): DomainError {
+  void reply.header('retry-after', String(Math.max(1, retryAfterSeconds)));
+  return new DomainError(
+    ErrorCode.TooManyRequests,
+    `Too many requests; retry in ${Math.max(1, retryAfterSeconds)} s`,
+  );
+}
