@@ -108,6 +108,7 @@ async function seed(uri: string, count: number): Promise<void> {
       });
     }
     await pages.insertMany(docs);
+    if ((i / 500) % 10 === 9) console.error(`  seeded ${i + 500} of ${count}`);
   }
   await connection.close();
 }
@@ -130,9 +131,13 @@ async function measure(count: number): Promise<Record<string, number>> {
       20_000,
       'FerretDB',
     );
+    console.error(`${count} pages: seeding...`);
     const seeded = Date.now();
     await seed(uri, count);
     const seedSeconds = (Date.now() - seeded) / 1000;
+    console.error(
+      `${count} pages: seeded in ${((Date.now() - seeded) / 1000).toFixed(0)} s; measuring`,
+    );
     const stopped = await share(ferret.pid!, WINDOW_S);
 
     const port = await freePort();

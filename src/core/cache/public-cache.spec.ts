@@ -20,17 +20,24 @@ describe('PublicCache', () => {
   beforeEach(() => jest.useFakeTimers({ now: new Date('2027-03-01T12:00:00Z') }));
   afterEach(() => jest.useRealTimers());
 
-  it('serves a fresh entry without loading again, and reloads once the TTL has passed', async () => {
+  it('serves a fresh entry without loading again, refreshes it ahead in the background, never serves one past the TTL', async () => {
     const c = cache();
     const load = jest.fn(async () => 'v1');
     expect((await c.get('k', load, size)).value).toBe('v1');
-    jest.advanceTimersByTime(999);
+    jest.advanceTimersByTime(400);
     expect((await c.get('k', load, size)).value).toBe('v1');
     expect(load).toHaveBeenCalledTimes(1);
-    jest.advanceTimersByTime(2);
+    // Second half of its life: served at once, one background re-read.
+    jest.advanceTimersByTime(200);
     load.mockResolvedValueOnce('v2');
-    expect((await c.get('k', load, size)).value).toBe('v2');
+    expect((await c.get('k', load, size)).value).toBe('v1');
     expect(load).toHaveBeenCalledTimes(2);
+    await Promise.resolve();
+    expect((await c.get('k', load, size)).value).toBe('v2');
+    // Past the TTL with no refresh possible in time: the request waits for the database.
+    jest.advanceTimersByTime(1001);
+    load.mockResolvedValueOnce('v3');
+    expect((await c.get('k', load, size)).value).toBe('v3');
   });
 
   it('makes one load for concurrent misses of one key (single-flight)', async () => {

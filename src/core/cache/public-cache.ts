@@ -26,8 +26,10 @@ interface Entry<T> {
 
 /**
  * The in-process cache of public responses, in front of the database:
- * - fresh for `PUBLIC_CACHE_TTL_MS` (short: the CDN invalidation waits out this TTL, see
+ * - a served copy is never older than `PUBLIC_CACHE_TTL_MS`, counted from the start of the
+ *   database read that produced it (short: the CDN invalidation waits out this TTL, see
  *   CDN_INVALIDATION_SETTLE_MS, so the edge never re-fetches a pre-change copy after a purge);
+ *   hot entries are refreshed ahead, in the background, in the second half of that life;
  * - bounded by bytes (`PUBLIC_CACHE_MAX_BYTES`, least recently used evicted first: lru-cache);
  * - single-flight: concurrent misses for one key make one database read;
  * - serve-stale-on-error: when the database is unreachable, an entry up to `CACHE_STALE_IF_ERROR`
@@ -71,8 +73,13 @@ export class PublicCache {
     if (!this.entries) return { value: await load(), stale: false, ageSeconds: 0 };
     const now = Date.now();
     const cached = this.entries.get(key) as Entry<T> | undefined;
-    if (cached && now - cached.at < this.ttlMs)
+    if (cached && now - cached.at < this.ttlMs) {
+      // Refresh ahead: in the second half of its life a hot entry is re-read in the background,
+      // so no request waits for it; the served copy is still never older than the TTL.
+      if (now - cached.at >= this.ttlMs / 2)
+        this.loadOnce(key, load, sizeOf).catch(() => undefined);
       return { value: cached.value, stale: false, ageSeconds: age(cached, now) };
+    }
     try {
       return { value: await this.loadOnce(key, load, sizeOf), stale: false, ageSeconds: 0 };
     } catch (error) {
@@ -85,9 +92,11 @@ export class PublicCache {
   private loadOnce<T>(key: string, load: () => Promise<T>, sizeOf: (value: T) => number) {
     const running = this.inflight.get(key) as Promise<T> | undefined;
     if (running) return running;
+    // The entry's age counts from when the read began: the data may reflect any moment after it.
+    const at = Date.now();
     const started = load()
       .then((value) => {
-        this.entries?.set(key, { value, at: Date.now(), bytes: sizeOf(value) + key.length });
+        this.entries?.set(key, { value, at, bytes: sizeOf(value) + key.length });
         return value;
       })
       .finally(() => this.inflight.delete(key));
