@@ -158,7 +158,10 @@ async function measure(count: number): Promise<Record<string, number>> {
         CDN_INVALIDATION_WORKER_ENABLED: 'true',
         SHUTDOWN_DRAIN_DELAY_MS: '0',
       },
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    service.once('exit', (code) => {
+      if (code !== null && code !== 0) console.error(`service exited with ${code}`);
     });
     await waitFor(
       async () => (await fetch(`http://${HOST}:${port}/health/ready`)).ok,
@@ -172,7 +175,7 @@ async function measure(count: number): Promise<Record<string, number>> {
     const idle = await share(ferret.pid!, WINDOW_S, scrape);
     return { pages: count, seedSeconds, stopped, idle };
   } finally {
-    if (service) {
+    if (service && service.exitCode === null && service.signalCode === null) {
       const exited = new Promise((r) => service!.once('exit', r));
       service.kill('SIGTERM');
       await exited;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { LogShipper } from './core/logging/log-shipper';
 import { PublicCacheModule } from './core/cache/public-cache';
 import { AppConfig } from './core/config/app-config';
+import { SchemaSetupModule } from './core/database/schema-setup';
 import { ConfigModule } from './core/config/config.module';
 import { buildMongoOptions } from './core/config/mongo-options';
 import { LifecycleModule } from './core/lifecycle/lifecycle.module';
@@ -29,6 +30,7 @@ export class AppModule {
         MongooseModule.forRoot(uri as string, mongoOptions),
         LifecycleModule,
         PublicCacheModule,
+        SchemaSetupModule,
         MetricsModule,
         AuditModule,
         IdentityModule,

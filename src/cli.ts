@@ -10,6 +10,7 @@ import { AppConfig } from './core/config/app-config';
 import { ConfigModule } from './core/config/config.module';
 import { ConfigValidationError } from './core/config/environment.schema';
 import { buildMongoOptions } from './core/config/mongo-options';
+import { SchemaSetupModule } from './core/database/schema-setup';
 import { DomainError } from './core/errors/domain.error';
 import type { RequestContext } from './core/http/request-context';
 import { AuditModule } from './modules/audit/audit.module';
@@ -31,6 +32,7 @@ class CliModule {
       imports: [
         ConfigModule.forRoot(config),
         MongooseModule.forRoot(uri as string, mongoOptions),
+        SchemaSetupModule,
         AuditModule,
         IdentityModule,
       ],

@@ -25,6 +25,7 @@ export class AppConfig {
     readPreference: EnvironmentVariables['MONGODB_READ_PREFERENCE'];
     serverSelectionTimeoutMs: number;
     operationTimeoutMs: number;
+    startupTimeoutMs: number;
     replicaLagAllowanceMs: number;
     healthTimeoutMs: number;
   };
@@ -118,6 +119,7 @@ export class AppConfig {
       readPreference: e.MONGODB_READ_PREFERENCE,
       serverSelectionTimeoutMs: e.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
       operationTimeoutMs: e.MONGODB_OPERATION_TIMEOUT_MS,
+      startupTimeoutMs: e.MONGODB_STARTUP_TIMEOUT_MS,
       replicaLagAllowanceMs: e.MONGODB_REPLICA_LAG_ALLOWANCE_MS,
       healthTimeoutMs: e.HEALTH_DB_TIMEOUT_MS,
     };

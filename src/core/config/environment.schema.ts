@@ -94,6 +94,12 @@ export class EnvironmentVariables {
   @Min(100)
   MONGODB_OPERATION_TIMEOUT_MS = 5000;
 
+  /** Longest wait for start-up schema work (index builds), on a connection of its own. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  MONGODB_STARTUP_TIMEOUT_MS = 600000;
+
   @Transform(toInt)
   @IsInt()
   @Min(100)

@@ -4,6 +4,7 @@ import type { Model } from 'mongoose';
 import { isDuplicateKey } from '../../core/database/mongo-errors';
 import type { AuditAction, AuditEntry } from './audit-entry';
 import { AUDIT_EVENT_MODEL } from './schemas/audit-event.schema';
+import { SchemaSetup } from '../../core/database/schema-setup';
 
 type AuditEventRecord = Omit<AuditEntry, 'id'> & { _id: string; intent?: boolean };
 
@@ -24,10 +25,13 @@ export type AuditPosition = [atMs: number, id: string];
  */
 @Injectable()
 export class AuditRepository implements OnModuleInit {
-  constructor(@InjectModel(AUDIT_EVENT_MODEL) private readonly events: Model<AuditEventRecord>) {}
+  constructor(
+    @InjectModel(AUDIT_EVENT_MODEL) private readonly events: Model<AuditEventRecord>,
+    private readonly schema: SchemaSetup,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.events.createIndexes();
+    await this.schema.ensureIndexes(this.events);
   }
 
   /** Idempotent by entry id: a plain insert, whose duplicate-key error FerretDB reports too. */

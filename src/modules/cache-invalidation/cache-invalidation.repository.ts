@@ -18,6 +18,7 @@ import type {
   InvalidationRecord,
   InvalidationStatus,
 } from './schemas/invalidation.types';
+import { SchemaSetup } from '../../core/database/schema-setup';
 
 interface TokenRecord {
   _id: string;
@@ -37,12 +38,13 @@ export class CacheInvalidationRepository implements OnModuleInit {
     @InjectModel(INVALIDATION_MODEL) private readonly items: Model<InvalidationRecord>,
     @InjectModel(BATCH_MODEL) private readonly batches: Model<BatchRecord>,
     @InjectModel(TOKEN_MODEL) private readonly tokens: Model<TokenRecord>,
+    private readonly schema: SchemaSetup,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.items.createIndexes();
-    await this.batches.createIndexes();
-    await this.tokens.createIndexes();
+    await this.schema.ensureIndexes(this.items);
+    await this.schema.ensureIndexes(this.batches);
+    await this.schema.ensureIndexes(this.tokens);
   }
 
   // --- tokens: the atomic claims ------------------------------------------------------------

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { isValidObjectId, type Model, Types } from 'mongoose';
 import type { AuditEntry } from '../audit/audit-entry';
 import { API_TOKEN_MODEL, type ApiTokenRecord } from './schemas/api-token.schema';
+import { SchemaSetup } from '../../core/database/schema-setup';
 
 export type ApiTokenView = Omit<ApiTokenRecord, 'hash' | 'auditOutbox'>;
 const VIEW = { hash: 0, auditOutbox: 0 } as const;
@@ -15,10 +16,13 @@ export function tokenView({ hash: _h, auditOutbox: _o, ...view }: ApiTokenRecord
 /** The only code that touches `api_tokens`. Every read that decides access goes to the primary. */
 @Injectable()
 export class ApiTokensRepository implements OnModuleInit {
-  constructor(@InjectModel(API_TOKEN_MODEL) private readonly tokens: Model<ApiTokenRecord>) {}
+  constructor(
+    @InjectModel(API_TOKEN_MODEL) private readonly tokens: Model<ApiTokenRecord>,
+    private readonly schema: SchemaSetup,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.tokens.createIndexes();
+    await this.schema.ensureIndexes(this.tokens);
   }
 
   static toObjectId(id: string): Types.ObjectId | null {

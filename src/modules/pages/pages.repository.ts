@@ -17,6 +17,7 @@ import type {
   PageStatus,
 } from './schemas/page.types';
 import type { Schedule } from './schemas/schedule.types';
+import { SchemaSetup } from '../../core/database/schema-setup';
 
 export type PublicPageBody = Pick<PageRecord, 'slug'> & {
   live: Pick<NonNullable<PageRecord['live']>, 'body' | 'etag' | 'updatedAt'>;
@@ -73,11 +74,12 @@ export class PagesRepository implements OnModuleInit {
     @InjectModel(PAGE_MODEL) private readonly pages: Model<PageRecord>,
     @InjectModel(PAGE_REVISION_MODEL) private readonly revisions: Model<PageRevisionRecord>,
     private readonly lock: PageLock,
+    private readonly schema: SchemaSetup,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.pages.createIndexes();
-    await this.revisions.createIndexes();
+    await this.schema.ensureIndexes(this.pages);
+    await this.schema.ensureIndexes(this.revisions);
     await this.flagUnindexedOutboxes();
   }
 
@@ -352,7 +354,9 @@ export class PagesRepository implements OnModuleInit {
     const migrations = this.pages.db.collection<{ _id: string; at: Date }>('schema_migrations');
     const id = 'pages.cdnPending';
     if (await migrations.findOne({ _id: id }, { readPreference: PRIMARY })) return;
-    const rows = await this.pages
+    // A scan of every page: on the start-up connection, whose bound allows it.
+    const pages = await this.schema.startupModel(this.pages);
+    const rows = await pages
       .find({ 'cdnOutbox.0': { $exists: true }, cdnPending: { $exists: false } }, { _id: 1 })
       .read(PRIMARY)
       .lean<Pick<PageRecord, '_id'>[]>()
