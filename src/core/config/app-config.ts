@@ -63,6 +63,8 @@ export class AppConfig {
     maxOccurrences: number;
     maxOccurrencesPerEvent: number;
     defaultWindowDays: number;
+    expansionBudget: number;
+    cacheMaxBytes: number;
   };
 
   constructor(e: EnvironmentVariables) {
@@ -136,6 +138,8 @@ export class AppConfig {
       maxOccurrences: e.SCHEDULE_MAX_OCCURRENCES,
       maxOccurrencesPerEvent: e.SCHEDULE_MAX_OCCURRENCES_PER_EVENT,
       defaultWindowDays: e.SCHEDULE_DEFAULT_WINDOW_DAYS,
+      expansionBudget: e.SCHEDULE_EXPANSION_BUDGET,
+      cacheMaxBytes: e.SCHEDULE_CACHE_MAX_BYTES,
     };
     // A send must finish (or time out) while its lease holds, or another replica could send again.
     if (this.cdnInvalidation.leaseMs < 2 * this.cloudFront.requestTimeoutMs) {

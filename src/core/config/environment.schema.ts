@@ -264,6 +264,25 @@ export class EnvironmentVariables {
   @Max(100000)
   SCHEDULE_MAX_OCCURRENCES_PER_EVENT = 400;
 
+  /**
+   * Most candidate occurrences one schedule request may look at, across all its events; beyond
+   * it the answer is cut (`truncated: true`). Bounds the CPU one public request can cost.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  SCHEDULE_EXPANSION_BUDGET = 20000;
+
+  /**
+   * Bytes of rendered schedule responses and feeds kept in process, keyed by the live page's ETag
+   * (and window), so a CloudFront miss for a known window costs one small read. 0 turns it off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SCHEDULE_CACHE_MAX_BYTES = 16 * 1024 * 1024;
+
   /** Length of the occurrences window when the request gives no `to`. */
   @Transform(toInt)
   @IsInt()
