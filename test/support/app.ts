@@ -53,6 +53,9 @@ export async function startApp(
     LOG_SHIPPER_ENABLED: options.shipLogs ? 'true' : 'false',
     // Test files run in parallel: no fixed metrics port (metrics e2e pick a free one).
     METRICS_PORT: '0',
+    // Test processes share a few cores: event-loop load shedding would make unrelated tests
+    // flaky. health.e2e-spec turns it on for its own app.
+    LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...overrides,
   });
   const logShipper = options.shipLogs ? createLogShipper(config) : undefined;

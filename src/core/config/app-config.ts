@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import {
   ConfigValidationError,
   EnvironmentVariables,
@@ -65,6 +66,12 @@ export class AppConfig {
     defaultWindowDays: number;
     expansionBudget: number;
     cacheMaxBytes: number;
+  };
+  readonly loadShedding: {
+    maxEventLoopDelayMs: number;
+    maxHeapUsedBytes: number;
+    sampleIntervalMs: number;
+    retryAfterSeconds: number;
   };
 
   constructor(e: EnvironmentVariables) {
@@ -141,6 +148,21 @@ export class AppConfig {
       expansionBudget: e.SCHEDULE_EXPANSION_BUDGET,
       cacheMaxBytes: e.SCHEDULE_CACHE_MAX_BYTES,
     };
+    this.loadShedding = {
+      maxEventLoopDelayMs: e.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS,
+      maxHeapUsedBytes:
+        e.LOAD_SHED_MAX_HEAP_USED_MB === undefined
+          ? Math.floor(0.9 * getHeapStatistics().heap_size_limit)
+          : e.LOAD_SHED_MAX_HEAP_USED_MB * 1024 * 1024,
+      sampleIntervalMs: e.LOAD_SHED_SAMPLE_INTERVAL_MS,
+      retryAfterSeconds: e.LOAD_SHED_RETRY_AFTER_SECONDS,
+    };
+    // Pressure is measured once per sample: a client told to retry sooner would only be shed again.
+    if (this.loadShedding.retryAfterSeconds * 1000 < this.loadShedding.sampleIntervalMs) {
+      throw new ConfigValidationError(
+        `Invalid configuration:\n  - LOAD_SHED_RETRY_AFTER_SECONDS (${this.loadShedding.retryAfterSeconds}) must be at least LOAD_SHED_SAMPLE_INTERVAL_MS (${this.loadShedding.sampleIntervalMs}) in seconds`,
+      );
+    }
     // A send must finish (or time out) while its lease holds, or another replica could send again.
     if (this.cdnInvalidation.leaseMs < 2 * this.cloudFront.requestTimeoutMs) {
       throw new ConfigValidationError(

@@ -283,6 +283,37 @@ export class EnvironmentVariables {
   @Min(0)
   SCHEDULE_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 
+  /**
+   * Public and admin requests get 503 + Retry-After while the event loop's mean delay over a
+   * sample is above this (liveness and startup probes are never refused). 0 turns it off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS = 200;
+
+  /**
+   * The same when the V8 heap in use is above this many MiB, before the pod is OOM-killed.
+   * Unset: 90% of the V8 heap limit; 0 turns it off.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LOAD_SHED_MAX_HEAP_USED_MB?: number;
+
+  /** How often event-loop delay and heap are sampled for load shedding. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  LOAD_SHED_SAMPLE_INTERVAL_MS = 500;
+
+  /** Retry-After of a shed request: long enough for the pressure to be measured again. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOAD_SHED_RETRY_AFTER_SECONDS = 5;
+
   /** Length of the occurrences window when the request gives no `to`. */
   @Transform(toInt)
   @IsInt()
