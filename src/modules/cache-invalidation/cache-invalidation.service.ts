@@ -106,10 +106,12 @@ export class CacheInvalidationService implements OnApplicationBootstrap, OnAppli
   /** Not yet accepted by CloudFront: pending and in-progress items plus un-ingested outbox entries. */
   async backlog(now = new Date()): Promise<InvalidationBacklog> {
     const open: InvalidationStatus[] = ['pending', 'in-progress'];
-    const [count, oldest, pages] = await Promise.all([
+    const distributionId = this.cloudFront.distributionId;
+    const [count, oldest, pages, inProgress] = await Promise.all([
       this.repo.countItems(open),
       this.repo.oldestOpenItem(open),
       this.outbox.pending(1000),
+      distributionId ? this.repo.inProgressCounts(distributionId, '') : null,
     ]);
     let backlog = count;
     let oldestAt = oldest?.createdAt.getTime() ?? Infinity;
@@ -122,6 +124,7 @@ export class CacheInvalidationService implements OnApplicationBootstrap, OnAppli
       backlog,
       oldestPendingAgeSeconds:
         oldestAt === Infinity ? 0 : Math.max(0, (now.getTime() - oldestAt) / 1000),
+      inProgress,
     };
   }
 }
