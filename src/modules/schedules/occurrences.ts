@@ -71,7 +71,7 @@ export interface Budget {
 }
 
 /** Candidates fetched from rrule per step of a stream: small first, doubling up to a bound. */
-const FIRST_CHUNK = 8;
+const FIRST_CHUNK = 16;
 const MAX_CHUNK = 256;
 
 /**

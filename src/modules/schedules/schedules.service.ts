@@ -13,6 +13,7 @@ import type { OccurrencesQuery } from './dto/occurrences.dto';
 import { buildIcalFeed } from './ical-feed';
 import { parseLocalDate } from './local-time';
 import { expandSchedule } from './occurrences';
+import { RenderTurns } from './render-turns';
 import { toOccurrencesResponse } from './schedule.presenter';
 import {
   addEvent,
@@ -77,6 +78,7 @@ export class SchedulesService {
    * bytes it holds, not by entries, since one feed can weigh as much as a thousand windows.
    */
   private readonly rendered: LRUCache<string, string> | null;
+  private readonly turns = new RenderTurns();
 
   constructor(
     private readonly pages: PagesService,
@@ -268,6 +270,7 @@ export class SchedulesService {
         limits.budget,
       ].join('|'),
     );
+    await this.turnUnlessCached(etag);
     return {
       etag,
       lastModified: record.live.updatedAt,
@@ -284,6 +287,7 @@ export class SchedulesService {
   async feed(slug: string): Promise<CachedRepresentation> {
     const record = await this.pages.findLiveSchedule(slug);
     const etag = contentEtag(['ics/v1', record.live.etag].join('|'));
+    await this.turnUnlessCached(etag);
     return {
       etag,
       lastModified: record.live.updatedAt,
@@ -296,6 +300,11 @@ export class SchedulesService {
           }),
         ),
     };
+  }
+
+  /** A render to come waits for its turn (see RenderTurns); a cached body needs none. */
+  private async turnUnlessCached(etag: string): Promise<void> {
+    if (!this.rendered?.has(etag)) await this.turns.next();
   }
 
   /** Rendering is synchronous, so two concurrent misses cannot both render: no single-flight. */
