@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark (not a test): GET /v1/pages/:slug of the built service against a raw node:http
-# server answering a same-size JSON body, same machine, same run. Tunables:
+# server answering a same-size JSON body, same machine, same run; or the benchmark file given
+# (`npm run bench -- bench/schedule.bench.ts`). Tunables:
 #   BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,4 +16,4 @@ set +a
 npm run --silent build
 # Node 24 runs the TypeScript file directly (type stripping); `node` here is the project's.
 node --disable-warning=ExperimentalWarning --disable-warning=MODULE_TYPELESS_PACKAGE_JSON \
-  bench/http.bench.ts
+  "${1:-bench/http.bench.ts}"
