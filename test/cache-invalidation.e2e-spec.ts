@@ -11,6 +11,7 @@ import {
   motoInvalidations,
   pathCounts,
 } from './support/cloudfront-moto';
+import { callerReference } from '../src/modules/cache-invalidation/invalidation-planner';
 import { newSlug } from './support/factories';
 import { pagesClient } from './support/pages-client';
 
@@ -202,6 +203,8 @@ describe('cache invalidation', () => {
       expect(done.paths).toEqual([...pagePaths(page.slug), ...LIST].sort());
       const sent = (await motoInvalidations(dist)).find((i) => i.id === done.cloudFrontId)!;
       expect(sent.paths).toEqual(['/v1/pages*']);
+      // Sent under the reference of what was sent, so an uncertain retry finds it.
+      expect(sent.callerReference).toBe(callerReference(done.batchId!, ['/v1/pages*']));
       for (const url of [`/v1/pages/${page.slug}?x=1`, '/v1/pages', '/v1/pages?limit=2'])
         expect(covers(sent.paths, url)).toBe(true);
 

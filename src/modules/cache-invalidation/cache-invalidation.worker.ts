@@ -257,13 +257,12 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
   }
 
   private async send(batch: BatchRecord): Promise<void> {
-    const ref = batch.callerReference!;
     if (batch.uncertain) {
       // An earlier attempt may have reached CloudFront: never send the same batch twice.
       let found: CloudFrontInvalidation | null;
       try {
         found = await this.cloudFront.findByCallerReference(
-          ref,
+          batch.callerReference!,
           batch.firstAttemptAt ?? batch.createdAt,
         );
       } catch (error) {
@@ -324,7 +323,8 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     let result: CloudFrontInvalidation;
     this.inFlight = batch._id;
     try {
-      result = await this.cloudFront.createInvalidation(batch.paths, ref);
+      // The reference of what is sent now: widening above gives the batch a new one.
+      result = await this.cloudFront.createInvalidation(batch.paths, batch.callerReference!);
     } catch (error) {
       this.inFlight = null;
       return this.onSendError(sending, error);
