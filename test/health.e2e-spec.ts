@@ -75,7 +75,8 @@ describe('load shedding', () => {
 
   beforeAll(async () => {
     t = await startApp({
-      LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '5',
+      // Well above what a busy shared test machine adds, well below what the blocker causes.
+      LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '40',
       LOAD_SHED_SAMPLE_INTERVAL_MS: '100',
       LOAD_SHED_RETRY_AFTER_SECONDS: '1',
       METRICS_PORT: String(await freePort()),
@@ -127,7 +128,7 @@ describe('load shedding', () => {
       async () =>
         (await http().get(`/v1/pages/${page.slug}`)).status === 200 &&
         (await http().get('/health/ready')).status === 200,
-      10000,
+      20000,
       'recovery',
     );
   });

@@ -26,10 +26,19 @@ export async function registerLoadShedding(
   settings: AppConfig['loadShedding'],
 ): Promise<void> {
   const retryAfter = settings.retryAfterSeconds;
+  // The first samples would measure the boot itself (module loading, DI, index builds): armed
+  // only two samples after the server is ready, so a fresh pod does not shed its first requests.
+  let armedAt = Infinity;
+  fastify.addHook('onReady', (done) => {
+    armedAt = Date.now() + 2 * settings.sampleIntervalMs;
+    done();
+  });
+  const armed = () => Date.now() >= armedAt;
+  pressure.set(fastify, () => armed() && fastify.isUnderPressure());
   // under-pressure sends what the handler returns (its index.js; the typings say void) and lets
   // the request through on `undefined`. Sending from the handler instead would race the route.
   const shed = (request: FastifyRequest, reply: FastifyReply): ErrorResponseDto | undefined => {
-    if (exempt(request.url)) return undefined;
+    if (exempt(request.url) || !armed()) return undefined;
     const code = ErrorCode.Overloaded;
     void reply
       .status(ERROR_STATUS[code])
@@ -47,7 +56,9 @@ export async function registerLoadShedding(
   });
 }
 
+const pressure = new WeakMap<FastifyInstance, () => boolean>();
+
 /** Whether the process sheds load now (false when load shedding is not registered). */
 export function underPressureNow(fastify: FastifyInstance): boolean {
-  return typeof fastify.isUnderPressure === 'function' && fastify.isUnderPressure();
+  return pressure.get(fastify)?.() ?? false;
 }
