@@ -5,6 +5,7 @@
 # Tunables (see bench/http.bench.ts): BENCH_QUICK=1 (smoke check: 1 s rounds, no target
 # asserted; `npm run bench:quick`), BENCH_ONLY=live, BENCH_CPU_PROF=dir, BENCH_DURATION (s,
 # default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2).
+# Or the benchmark file given: `npm run bench -- bench/schedule.bench.ts`, `bench/idle-db.bench.ts`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,4 +19,4 @@ set +a
 npm run --silent build
 # Node 24 runs the TypeScript file directly (type stripping); `node` here is the project's.
 node --disable-warning=ExperimentalWarning --disable-warning=MODULE_TYPELESS_PACKAGE_JSON \
-  bench/http.bench.ts
+  "${1:-bench/http.bench.ts}"

@@ -120,6 +120,7 @@ REQUIRED_ALERT_METRICS = {  # value key under metrics.prometheusRule.alerts -> e
     "latencyP99": "http_request_duration_seconds_bucket",
     "notReady": "kube_pod_container_status_ready",
     "invalidationBacklogAge": "cache_invalidation_oldest_pending_age_seconds",
+    "invalidationDeferred": "cache_invalidation_deferred_total",
     "logShipperDrops": "log_shipper_dropped_total",
 }
 

@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { createValidationPipe } from './core/errors/validation';
+import { registerLoadShedding } from './core/http/load-shedding';
 import type { LogShipper } from './core/logging/log-shipper';
 import { PinoNestLogger } from './core/logging/nest-logger';
 import { registerRequestHooks } from './core/logging/request-hooks';
@@ -67,6 +68,8 @@ export async function createApp(
   // Programmatic limiters only (global: false): AccessGuard counts failed authentications.
   await app.register(fastifyRateLimit, { global: false });
   registerRequestHooks(fastify, logger);
+  // Load shedding right after the request id: a shed request costs no further work.
+  if (!options.preview) await registerLoadShedding(fastify, config.loadShedding);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/admin/') && !reply.hasHeader('cache-control')) {
       void reply.header('cache-control', 'no-store');

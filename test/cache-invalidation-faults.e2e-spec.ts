@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { register } from 'prom-client';
 import request from 'supertest';
 import { auth, startApp, type TestApp } from './support/app';
 import { fastWorkerEnv, invalidationsClient } from './support/cache-invalidation';
@@ -46,10 +47,16 @@ describe('cache invalidation under CloudFront faults', () => {
     return page;
   }
 
+  /** cache_invalidation_deferred_total summed over its reasons. */
+  async function deferredCount(): Promise<number> {
+    const metric = await register.getSingleMetric('cache_invalidation_deferred_total')?.get();
+    return (metric?.values ?? []).reduce((sum, v) => sum + v.value, 0);
+  }
+
   const linesFor = (requestId: string, msg: string) =>
     logs.filter((l) => l.msg === msg && l.requestIds?.includes(requestId));
 
-  it('retries throttling, 503 and dropped connections with backoff, and sends exactly once', async () => {
+  it('retries throttling, 503 and dropped connections with backoff, and sends exactly once; throttling uses no attempt', async () => {
     // drop-after: moto creates the invalidation but the answer never arrives; the next attempt
     // must find it by CallerReference instead of creating a second one.
     proxy.inject('throttle', 'unavailable', 'drop', 'drop-after');
@@ -58,7 +65,7 @@ describe('cache invalidation under CloudFront faults', () => {
     const page = await publishUnder(requestId);
 
     const done = await invalidations.settled(requestId);
-    expect(done.attempts).toBe(4);
+    expect(done.attempts).toBe(3);
     expect(proxy.events.slice(before).map((e) => e.fault)).toEqual([
       'throttle',
       'unavailable',
@@ -66,16 +73,17 @@ describe('cache invalidation under CloudFront faults', () => {
       'drop-after',
     ]);
     const inMoto = (await motoInvalidations(distributionId)).filter((i) =>
-      i.paths.includes(`/v1/pages/${page.slug}`),
+      i.paths.includes(`/v1/pages/${page.slug}*`),
     );
     expect(inMoto).toHaveLength(1);
     expect(inMoto[0].id).toBe(done.cloudFrontId);
 
     // Each failure was logged with the causing request id and a backoff delay; the send too.
+    const deferred = linesFor(requestId, 'CDN invalidation deferred: CloudFront is busy');
+    expect(deferred.map((l) => [l.reason, typeof l.retryInMs])).toEqual([['throttling', 'number']]);
     const retries = linesFor(requestId, 'CDN invalidation attempt failed; will retry');
-    expect(retries).toHaveLength(4);
+    expect(retries).toHaveLength(3);
     expect(retries.map((l) => String(l.error))).toEqual([
-      expect.stringMatching(/Throttling/),
       expect.stringMatching(/503/),
       expect.any(String),
       expect.any(String),
@@ -86,29 +94,54 @@ describe('cache invalidation under CloudFront faults', () => {
     ).toHaveLength(1);
   });
 
-  it('backs off on TooManyInvalidationsInProgress and then sends', async () => {
+  it('backs off on TooManyInvalidationsInProgress and then sends, using no attempt for it', async () => {
     proxy.inject('too-many', 'too-many');
     const requestId = newSlug('req-too-many');
     const page = await publishUnder(requestId);
     const done = await invalidations.settled(requestId);
-    expect(done.attempts).toBe(3);
+    expect(done.attempts).toBe(1);
     const inMoto = (await motoInvalidations(distributionId)).filter((i) =>
-      i.paths.includes(`/v1/pages/${page.slug}`),
+      i.paths.includes(`/v1/pages/${page.slug}*`),
     );
     expect(inMoto).toHaveLength(1);
   });
 
+  it('survives a Throttling / TooManyInvalidationsInProgress storm: nothing lost, nothing failed, each page once', async () => {
+    // Far more busy refusals than CDN_INVALIDATION_MAX_ATTEMPTS (5), across several changes.
+    const storm = Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? 'too-many' : 'throttle'));
+    proxy.inject(...(storm as ('throttle' | 'too-many')[]));
+    const before = proxy.createRequests;
+    const deferredBefore = await deferredCount();
+    const runs: { requestId: string; page: Awaited<ReturnType<typeof publishUnder>> }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const requestId = newSlug(`req-storm-${i}`);
+      runs.push({ requestId, page: await publishUnder(requestId) });
+    }
+    for (const { requestId } of runs) {
+      const done = await invalidations.settled(requestId);
+      expect(done.status).toBe('completed');
+      expect(done.attempts).toBe(1);
+    }
+    expect(proxy.events.slice(before).filter((e) => e.fault !== 'pass')).toHaveLength(24);
+    const sent = await motoInvalidations(distributionId);
+    for (const { page } of runs)
+      expect(sent.filter((i) => i.paths.includes(`/v1/pages/${page.slug}*`))).toHaveLength(1);
+    const failed = (await invalidations.list()).filter((i) => i.status === 'failed');
+    expect(failed.filter((i) => runs.some((r) => r.requestId === i.requestId))).toEqual([]);
+    expect((await deferredCount()) - deferredBefore).toBeGreaterThanOrEqual(24);
+  });
+
   it('fails after the bounded attempts with the last error, and sends again on retry', async () => {
-    proxy.inject('throttle', 'throttle', 'throttle', 'throttle', 'throttle');
+    proxy.inject('unavailable', 'unavailable', 'unavailable', 'unavailable', 'unavailable');
     const requestId = newSlug('req-give-up');
     const page = await publishUnder(requestId);
     const failed = await invalidations.settled(requestId, 'failed');
     expect(failed.attempts).toBe(5);
-    expect(failed.lastError).toMatch(/Throttling/);
+    expect(failed.lastError).toMatch(/ServiceUnavailable/);
     expect(linesFor(requestId, 'CDN invalidation failed')).toHaveLength(1);
     expect(
       (await motoInvalidations(distributionId)).filter((i) =>
-        i.paths.includes(`/v1/pages/${page.slug}`),
+        i.paths.includes(`/v1/pages/${page.slug}*`),
       ),
     ).toHaveLength(0);
 
@@ -121,7 +154,7 @@ describe('cache invalidation under CloudFront faults', () => {
     expect(done.cloudFrontId).toBeTruthy();
     expect(
       (await motoInvalidations(distributionId)).filter((i) =>
-        i.paths.includes(`/v1/pages/${page.slug}`),
+        i.paths.includes(`/v1/pages/${page.slug}*`),
       ),
     ).toHaveLength(1);
   });

@@ -11,11 +11,15 @@ import {
   motoInvalidations,
   pathCounts,
 } from './support/cloudfront-moto';
+import { callerReference } from '../src/modules/cache-invalidation/invalidation-planner';
 import { newSlug } from './support/factories';
 import { pagesClient } from './support/pages-client';
 
-const pagePaths = (slug: string) => [`/v1/pages/${slug}`, `/v1/pages/${slug}/schedule*`];
+const pagePaths = (slug: string) => [`/v1/pages/${slug}*`];
 const LIST = ['/v1/pages', '/v1/pages?*'];
+/** CloudFront semantics: a wildcard covers every URL it is a prefix of; a file path only itself. */
+const covers = (paths: string[], url: string) =>
+  paths.some((p) => (p.endsWith('*') ? url.startsWith(p.slice(0, -1)) : url === p));
 
 describe('cache invalidation', () => {
   let t: TestApp;
@@ -83,9 +87,19 @@ describe('cache invalidation', () => {
     const a = await pages.createPublished();
     const unpublishId = newSlug('req-unpublish');
     await act(a.id, 'unpublish', a.version, unpublishId);
-    expect((await invalidations.settled(unpublishId)).paths).toEqual(
-      [...pagePaths(a.slug), ...LIST].sort(),
+    const unpublished = await invalidations.settled(unpublishId);
+    expect(unpublished.paths).toEqual([...pagePaths(a.slug), ...LIST].sort());
+    // What CloudFront was sent reaches every cached variant of the page: its query strings too.
+    const sent = (await motoInvalidations(distributionId)).find(
+      (i) => i.id === unpublished.cloudFrontId,
     );
+    for (const url of [
+      `/v1/pages/${a.slug}`,
+      `/v1/pages/${a.slug}?x=1`,
+      `/v1/pages/${a.slug}/schedule?from=2027-03-01`,
+      `/v1/pages/${a.slug}/schedule.ics`,
+    ])
+      expect(covers(sent!.paths, url)).toBe(true);
 
     const b = await pages.createPublished();
     const archiveId = newSlug('req-archive');
@@ -105,7 +119,7 @@ describe('cache invalidation', () => {
     const renamed = await invalidations.settled(renameId);
     expect(renamed.reason).toBe('slug-change');
     expect(renamed.paths).toEqual([...pagePaths(c.slug), ...pagePaths(slug), ...LIST].sort());
-    expect(pathCounts(await motoInvalidations(distributionId)).get(`/v1/pages/${slug}`)).toBe(1);
+    expect(pathCounts(await motoInvalidations(distributionId)).get(`/v1/pages/${slug}*`)).toBe(1);
   });
 
   it('coalesces changes recorded within the window into one invalidation, shared paths once', async () => {
@@ -146,6 +160,62 @@ describe('cache invalidation', () => {
       }
     } finally {
       await writer.close();
+    }
+  });
+
+  it('merges pages into a wider wildcard when CloudFront has too few in progress, and shows the budget in use', async () => {
+    const dist = await createTestDistribution();
+    const uri = isolatedMongoUri();
+    const app = await startApp(fastWorkerEnv(dist, motoEndpoint(), { MONGODB_URI: uri }));
+    try {
+      // Another change of ours still in progress holds 14 of CloudFront's 15 wildcards.
+      const now = new Date();
+      await app.app
+        .get<Connection>(getConnectionToken())
+        .collection<{ _id: string } & Record<string, unknown>>('cdn_invalidation_batches')
+        .insertOne({
+          _id: 'in-progress-elsewhere',
+          distributionId: dist,
+          status: 'sent',
+          itemIds: [],
+          requestIds: [],
+          paths: Array.from({ length: 14 }, (_, i) => `/v1/pages/busy-${i}*`),
+          attempts: 1,
+          uncertain: false,
+          nextAttemptAt: new Date(now.getTime() + 3_600_000),
+          leaseGen: 1,
+          leaseOwner: null,
+          leaseUntil: null,
+          cloudFrontId: 'I-NOT-IN-MOTO',
+          createdAt: now,
+          updatedAt: now,
+        });
+      const requestId = newSlug('req-widen');
+      const page = await pagesClient(app.app).create();
+      await request(app.app.getHttpServer())
+        .post(`/admin/v1/pages/${page.id}/publish`)
+        .set(auth)
+        .set('If-Match', `"${page.version}"`)
+        .set('x-request-id', requestId)
+        .expect(200);
+      const done = await invalidationsClient(app.app).settled(requestId);
+      // The item keeps its own paths; what went out is one wildcard covering them all.
+      expect(done.paths).toEqual([...pagePaths(page.slug), ...LIST].sort());
+      const sent = (await motoInvalidations(dist)).find((i) => i.id === done.cloudFrontId)!;
+      expect(sent.paths).toEqual(['/v1/pages*']);
+      // Sent under the reference of what was sent, so an uncertain retry finds it.
+      expect(sent.callerReference).toBe(callerReference(done.batchId!, ['/v1/pages*']));
+      for (const url of [`/v1/pages/${page.slug}?x=1`, '/v1/pages', '/v1/pages?limit=2'])
+        expect(covers(sent.paths, url)).toBe(true);
+
+      const metrics = await register.metrics();
+      expect(metrics).toMatch(/^cache_invalidation_in_progress_paths\{kind="wildcard"\} 14$/m);
+      expect(metrics).toMatch(
+        /^cache_invalidation_in_progress_limit_paths\{kind="wildcard"\} 15$/m,
+      );
+      expect(metrics).toMatch(/^cache_invalidation_widened_total [1-9]/m);
+    } finally {
+      await app.close();
     }
   });
 
@@ -332,6 +402,6 @@ describe('cache invalidation without a distribution', () => {
       .expect(200);
     const skipped = await invalidationsClient(t.app).settled(requestId, 'skipped');
     expect(skipped).toMatchObject({ attempts: 0, cloudFrontId: null });
-    expect(skipped.paths).toContain(`/v1/pages/${page.slug}`);
+    expect(skipped.paths).toContain(`/v1/pages/${page.slug}*`);
   });
 });

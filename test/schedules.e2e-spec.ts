@@ -282,6 +282,34 @@ describe('schedules', () => {
       expect(res.body.message).toMatch(message);
     });
 
+    it('redirects (301) a window to its canonical spelling, which it serves as is', async () => {
+      const base = `/v1/pages/${page.slug}/schedule`;
+      for (const [asked, canonical] of [
+        ['to=2027-03-31&from=2027-03-01', 'from=2027-03-01&to=2027-03-31'],
+        [
+          'from=2027-03-01T09:17:30&to=2027-03-02T10:05',
+          'from=2027-03-01T09:00&to=2027-03-02T11:00',
+        ],
+        ['from=2027-03-01T09%3A00', 'from=2027-03-01T09:00'],
+        ['from=2027-03-01T09:30%2B05:30', 'from=2027-03-01T04:00Z'],
+      ]) {
+        const res = await http().get(`${base}?${asked}`).redirects(0).expect(301);
+        expect(res.headers.location).toBe(`${base}?${canonical}`);
+        expect(res.headers['cache-control']).toMatch(/^public, /);
+        await http().get(`${base}?${canonical}`).redirects(0).expect(200);
+      }
+      await http().get(base).redirects(0).expect(200);
+    });
+
+    it('refuses any query parameter on the feed with 400, as the JSON endpoint does', async () => {
+      const res = await http().get(`/v1/pages/${page.slug}/schedule.ics?r=42`).expect(400);
+      expect(res.body).toMatchObject({
+        error: 'VALIDATION_FAILED',
+        message: 'property r should not exist',
+      });
+      expect(res.body.requestId).toBeDefined();
+    });
+
     it('answers 404 for unknown and unpublished pages', async () => {
       await http().get('/v1/pages/no-such-page/schedule').expect(404);
       await http().get('/v1/pages/no-such-page/schedule.ics').expect(404);
@@ -429,7 +457,7 @@ describe('schedules', () => {
       const entries = await outbox(page);
       expect(entries.map((e) => e.reason)).toContain('schedule-change');
       expect(entries.find((e) => e.reason === 'schedule-change')?.paths).toEqual(
-        expect.arrayContaining([`/v1/pages/${page.slug}`, `/v1/pages/${page.slug}/schedule*`]),
+        expect.arrayContaining([`/v1/pages/${page.slug}*`]),
       );
     });
 

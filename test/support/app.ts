@@ -61,6 +61,9 @@ export async function startApp(
     PUBLIC_CACHE_TTL_MS: '0',
     CDN_INVALIDATION_SETTLE_MS: '0',
     MONGODB_REPLICA_LAG_ALLOWANCE_MS: '0',
+    // Test processes share a few cores: event-loop load shedding would make unrelated tests
+    // flaky. health.e2e-spec turns it on for its own app.
+    LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...overrides,
   });
   const logShipper = options.shipLogs ? createLogShipper(config) : undefined;

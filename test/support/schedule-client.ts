@@ -94,7 +94,12 @@ export function scheduleClient(app: NestFastifyApplication) {
       return res.body.version as number;
     },
     async occurrences(slug: string, query: Record<string, string> = {}) {
-      const res = await http().get(`/v1/pages/${slug}/schedule`).query(query).expect(200);
+      // A non-canonical window is redirected once to its canonical spelling.
+      const res = await http()
+        .get(`/v1/pages/${slug}/schedule`)
+        .query(query)
+        .redirects(1)
+        .expect(200);
       return res.body as {
         occurrences: PublicOccurrence[];
         truncated: boolean;

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { getHeapStatistics } from 'node:v8';
 import { isRole, type Role } from '../auth/roles';
 import {
   ConfigValidationError,
@@ -90,6 +91,14 @@ export class AppConfig {
     maxOccurrences: number;
     maxOccurrencesPerEvent: number;
     defaultWindowDays: number;
+    expansionBudget: number;
+    cacheMaxBytes: number;
+  };
+  readonly loadShedding: {
+    maxEventLoopDelayMs: number;
+    maxHeapUsedBytes: number;
+    sampleIntervalMs: number;
+    retryAfterSeconds: number;
   };
 
   constructor(e: EnvironmentVariables) {
@@ -182,12 +191,29 @@ export class AppConfig {
       maxOccurrences: e.SCHEDULE_MAX_OCCURRENCES,
       maxOccurrencesPerEvent: e.SCHEDULE_MAX_OCCURRENCES_PER_EVENT,
       defaultWindowDays: e.SCHEDULE_DEFAULT_WINDOW_DAYS,
+      expansionBudget: e.SCHEDULE_EXPANSION_BUDGET,
+      cacheMaxBytes: e.SCHEDULE_CACHE_MAX_BYTES,
     };
     // The edge must not re-fetch an old copy after its purge: see CDN_INVALIDATION_SETTLE_MS.
     const settleFloor = this.cache.publicTtlMs + this.mongo.replicaLagAllowanceMs;
     if (this.cdnInvalidation.settleMs < settleFloor) {
       throw new ConfigValidationError(
         `Invalid configuration:\n  - CDN_INVALIDATION_SETTLE_MS (${this.cdnInvalidation.settleMs}) must be at least PUBLIC_CACHE_TTL_MS (${this.cache.publicTtlMs}) + MONGODB_REPLICA_LAG_ALLOWANCE_MS (${this.mongo.replicaLagAllowanceMs})`,
+      );
+    }
+    this.loadShedding = {
+      maxEventLoopDelayMs: e.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS,
+      maxHeapUsedBytes:
+        e.LOAD_SHED_MAX_HEAP_USED_MB === undefined
+          ? Math.floor(0.9 * getHeapStatistics().heap_size_limit)
+          : e.LOAD_SHED_MAX_HEAP_USED_MB * 1024 * 1024,
+      sampleIntervalMs: e.LOAD_SHED_SAMPLE_INTERVAL_MS,
+      retryAfterSeconds: e.LOAD_SHED_RETRY_AFTER_SECONDS,
+    };
+    // Pressure is measured once per sample: a client told to retry sooner would only be shed again.
+    if (this.loadShedding.retryAfterSeconds * 1000 < this.loadShedding.sampleIntervalMs) {
+      throw new ConfigValidationError(
+        `Invalid configuration:\n  - LOAD_SHED_RETRY_AFTER_SECONDS (${this.loadShedding.retryAfterSeconds}) must be at least LOAD_SHED_SAMPLE_INTERVAL_MS (${this.loadShedding.sampleIntervalMs}) in seconds`,
       );
     }
     // A send must finish (or time out) while its lease holds, or another replica could send again.

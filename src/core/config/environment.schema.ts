@@ -412,6 +412,56 @@ export class EnvironmentVariables {
   @Max(100000)
   SCHEDULE_MAX_OCCURRENCES_PER_EVENT = 400;
 
+  /**
+   * Most candidate occurrences one schedule request may look at, across all its events; beyond
+   * it the answer is cut (`truncated: true`). Bounds the CPU one public request can cost.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  SCHEDULE_EXPANSION_BUDGET = 20000;
+
+  /**
+   * Bytes of rendered schedule responses and feeds kept in process, keyed by the live page's ETag
+   * (and window), so a CloudFront miss for a known window costs one small read. 0 turns it off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SCHEDULE_CACHE_MAX_BYTES = 16 * 1024 * 1024;
+
+  /**
+   * Public and admin requests get 503 + Retry-After while the event loop's mean delay over a
+   * sample is above this (liveness and startup probes are never refused). 0 turns it off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS = 200;
+
+  /**
+   * The same when the V8 heap in use is above this many MiB, before the pod is OOM-killed.
+   * Unset: 90% of the V8 heap limit; 0 turns it off.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LOAD_SHED_MAX_HEAP_USED_MB?: number;
+
+  /** How often event-loop delay and heap are sampled for load shedding. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  LOAD_SHED_SAMPLE_INTERVAL_MS = 500;
+
+  /** Retry-After of a shed request: long enough for the pressure to be measured again. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOAD_SHED_RETRY_AFTER_SECONDS = 5;
+
   /** Length of the occurrences window when the request gives no `to`. */
   @Transform(toInt)
   @IsInt()

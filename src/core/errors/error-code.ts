@@ -24,6 +24,7 @@ export enum ErrorCode {
   TooManyRequests = 'TOO_MANY_REQUESTS',
   DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
   LogSearchUnavailable = 'LOG_SEARCH_UNAVAILABLE',
+  Overloaded = 'OVERLOADED',
   InternalError = 'INTERNAL_ERROR',
 }
 
@@ -50,5 +51,6 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.TooManyRequests]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.DatabaseUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.LogSearchUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.Overloaded]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.InternalError]: HttpStatus.INTERNAL_SERVER_ERROR,
 };

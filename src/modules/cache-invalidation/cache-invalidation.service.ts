@@ -23,7 +23,7 @@ import type { InvalidationRecord, InvalidationStatus } from './schemas/invalidat
 export class CacheInvalidationService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CacheInvalidationService.name);
   /** What the worker saw at its last poll; scrapes read this instead of the database. */
-  private observed: { at: number; backlog: number; oldestAt: number | null } | null = null;
+  private observed: (Measured & { at: number }) | null = null;
   private readonly freshForMs: number;
   private readonly statsSource = () => this.currentBacklog();
 
@@ -130,8 +130,7 @@ export class CacheInvalidationService implements OnApplicationBootstrap, OnAppli
 
   /** Called by the worker at the end of each poll: the backlog as it stands, for the gauges. */
   async observeBacklog(): Promise<void> {
-    const { backlog, oldestAt } = await this.measure();
-    this.observed = { at: Date.now(), backlog, oldestAt };
+    this.observed = { ...(await this.measure()), at: Date.now() };
   }
 
   /**
@@ -147,16 +146,19 @@ export class CacheInvalidationService implements OnApplicationBootstrap, OnAppli
       backlog: seen.backlog,
       oldestPendingAgeSeconds:
         seen.oldestAt === null ? 0 : Math.max(0, (now.getTime() - seen.oldestAt) / 1000),
+      inProgress: seen.inProgress,
     };
   }
 
   /** Not yet accepted by CloudFront: pending and in-progress items plus un-ingested outbox entries. */
-  private async measure(): Promise<{ backlog: number; oldestAt: number | null }> {
+  private async measure(): Promise<Measured> {
     const open: InvalidationStatus[] = ['pending', 'in-progress'];
-    const [count, oldest, pages] = await Promise.all([
+    const distributionId = this.cloudFront.distributionId;
+    const [count, oldest, pages, inProgress] = await Promise.all([
       this.repo.countItems(open),
       this.repo.oldestOpenItem(open),
       this.outbox.pending(1000),
+      distributionId ? this.repo.inProgressCounts(distributionId, '') : null,
     ]);
     let backlog = count;
     let oldestAt = oldest?.createdAt.getTime() ?? Infinity;
@@ -165,8 +167,14 @@ export class CacheInvalidationService implements OnApplicationBootstrap, OnAppli
       for (const entry of page.entries)
         oldestAt = Math.min(oldestAt, new Date(entry.createdAt).getTime());
     }
-    return { backlog, oldestAt: oldestAt === Infinity ? null : oldestAt };
+    return { backlog, oldestAt: oldestAt === Infinity ? null : oldestAt, inProgress };
   }
+}
+
+interface Measured {
+  backlog: number;
+  oldestAt: number | null;
+  inProgress: InvalidationBacklog['inProgress'];
 }
 
 function notFound(id: string): DomainError {

@@ -16,12 +16,13 @@ import { invalidationMetrics } from './cache-invalidation.metrics';
 import { CloudFrontGateway, type CloudFrontInvalidation } from './cloudfront.gateway';
 import {
   backoffMs,
+  type BusyReason,
   callerReference,
   classifyError,
-  fitsInProgress,
+  deferralMs,
+  fitInProgress,
   planBatch,
 } from './invalidation-planner';
-import { countPaths } from './cloudfront-paths';
 import type { BatchRecord, InvalidationRecord } from './schemas/invalidation.types';
 
 /** Pages whose outbox is drained per poll, pending items considered per batch, batches per poll. */
@@ -280,13 +281,12 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
   }
 
   private async send(batch: BatchRecord): Promise<void> {
-    const ref = batch.callerReference!;
     if (batch.uncertain) {
       // An earlier attempt may have reached CloudFront: never send the same batch twice.
       let found: CloudFrontInvalidation | null;
       try {
         found = await this.cloudFront.findByCallerReference(
-          ref,
+          batch.callerReference!,
           batch.firstAttemptAt ?? batch.createdAt,
         );
       } catch (error) {
@@ -295,9 +295,19 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
       if (found) return this.markSent(batch, found, true);
     }
 
+    // Short of in-progress room, merge the batch's pages into fewer, wider wildcards rather than
+    // wait (never for a batch that may already have reached CloudFront: its content is fixed).
     const inProgress = await this.repo.inProgressCounts(batch.distributionId, batch._id);
-    if (!fitsInProgress(countPaths(batch.paths), inProgress))
+    const fitted = fitInProgress(batch.paths, inProgress);
+    if (!fitted || (fitted !== batch.paths && batch.uncertain)) {
+      invalidationMetrics().deferred.inc({ reason: 'in-progress-budget' });
       return this.defer(batch, this.settings.statusPollMs);
+    }
+    if (fitted !== batch.paths) {
+      const widened = await this.widen(batch, fitted);
+      if (!widened) return;
+      batch = widened;
+    }
     const slot = await this.repo.takeSendSlot(
       batch.distributionId,
       this.owner,
@@ -328,14 +338,17 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
       { liveAt: now, status: 'sending' },
     );
     if (!fenced) return;
-    if (!(await this.repo.takeToken(`attempt:${batch._id}:${attempt}`, { owner: this.owner })))
-      return;
+    // A busy refusal gives its attempt number back; the deferral count keeps the token new.
+    const deferrals = batch.deferrals ?? 0;
+    const token = `attempt:${batch._id}:${attempt}${deferrals ? `:d${deferrals}` : ''}`;
+    if (!(await this.repo.takeToken(token, { owner: this.owner }))) return;
     const sending = { ...batch, attempts: attempt, firstAttemptAt: batch.firstAttemptAt ?? now };
 
     let result: CloudFrontInvalidation;
     this.inFlight = batch._id;
     try {
-      result = await this.cloudFront.createInvalidation(batch.paths, ref);
+      // The reference of what is sent now: widening above gives the batch a new one.
+      result = await this.cloudFront.createInvalidation(batch.paths, batch.callerReference!);
     } catch (error) {
       this.inFlight = null;
       return this.onSendError(sending, error);
@@ -346,6 +359,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
 
   private async onSendError(batch: BatchRecord, error: unknown): Promise<void> {
     const c = classifyError(error);
+    if (c.busy) return this.deferBusy(batch, c.busy, c.message);
     const context = this.logContext(batch, { err: error, error: c.message });
     if (c.retryable && batch.attempts < this.settings.maxAttempts) {
       const delay = this.backoff(batch.attempts);
@@ -429,6 +443,63 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
         ? 'CDN invalidation found already created by an earlier attempt'
         : 'CDN invalidation sent',
     );
+  }
+
+  /**
+   * CloudFront refused the request whole as busy: back off (growing, jittered) and try again,
+   * without using up the attempt, for as long as it takes. The metric and its alert say when the
+   * deferral lasts.
+   */
+  private async deferBusy(batch: BatchRecord, reason: BusyReason, message: string): Promise<void> {
+    const now = new Date();
+    const deferrals = (batch.deferrals ?? 0) + 1;
+    const attempts = batch.attempts - 1;
+    const delay = deferralMs(deferrals, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
+    const deferredSince = batch.deferredSince ?? now;
+    invalidationMetrics().deferred.inc({ reason });
+    this.logger.warn(
+      this.logContext(batch, {
+        error: message,
+        reason,
+        deferrals,
+        deferredForMs: now.getTime() - deferredSince.getTime(),
+        retryInMs: delay,
+      }),
+      'CDN invalidation deferred: CloudFront is busy',
+    );
+    await this.repo.updateOwnedBatch(batch, this.owner, {
+      $set: {
+        attempts,
+        deferrals,
+        deferredSince,
+        uncertain: false,
+        lastError: message,
+        nextAttemptAt: new Date(now.getTime() + delay),
+        leaseOwner: null,
+        leaseUntil: null,
+        updatedAt: now,
+      },
+    });
+    await this.repo.syncItems(batch, { attempts, lastError: message, updatedAt: now });
+  }
+
+  /** Replaces the batch's paths (and so its CallerReference) with `paths`, still owning it. */
+  private async widen(batch: BatchRecord, paths: string[]): Promise<BatchRecord | null> {
+    const now = new Date();
+    const set = { paths, callerReference: callerReference(batch._id, paths), updatedAt: now };
+    const owned = await this.repo.updateOwnedBatch(
+      batch,
+      this.owner,
+      { $set: set },
+      { liveAt: now, status: 'sending' },
+    );
+    if (!owned) return null;
+    invalidationMetrics().widened.inc();
+    this.logger.log(
+      this.logContext(batch, { widenedTo: paths }),
+      'CDN invalidation widened to fit the wildcards CloudFront has free',
+    );
+    return { ...batch, ...set };
   }
 
   // --- 4. poll --------------------------------------------------------------------------------

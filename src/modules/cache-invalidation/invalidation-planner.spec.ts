@@ -4,11 +4,14 @@ import {
   BATCH_LIMITS,
   callerReference,
   classifyError,
+  deferralMs,
+  fitInProgress,
   fitsInProgress,
   planBatch,
+  widenPaths,
 } from './invalidation-planner';
 import { publicChangePaths } from '../pages/public-paths';
-import { countPaths } from './cloudfront-paths';
+import { countPaths, invalidPathReason } from './cloudfront-paths';
 
 const item = (id: string, paths: string[]) => ({ _id: id, paths });
 
@@ -18,7 +21,7 @@ describe('planBatch', () => {
     const plan = planBatch(items);
     expect(plan.items.map((i) => i._id)).toEqual(['a', 'b', 'c']);
     expect(plan.paths.filter((p) => p === '/v1/pages?*')).toHaveLength(1);
-    expect(plan.paths).toHaveLength(2 + 3 * 2);
+    expect(plan.paths).toHaveLength(2 + 3); // the list's two, one wildcard per page
   });
 
   it('never exceeds the wildcard or file limits, and skips an item that does not fit', () => {
@@ -120,6 +123,17 @@ describe('classifyError', () => {
       expect(classifyError(e)).toMatchObject({ retryable: true, maybeApplied: false });
   });
 
+  it('marks throttling and too many invalidations as busy (deferred, not an attempt), 5xx not', () => {
+    expect(classifyError(http('Throttling', 400)).busy).toBe('throttling');
+    expect(classifyError(http('TooManyRequestsException', 429)).busy).toBe('throttling');
+    expect(classifyError(http('Anything', 429)).busy).toBe('throttling');
+    expect(classifyError(http('TooManyInvalidationsInProgress', 400)).busy).toBe(
+      'too-many-in-progress',
+    );
+    expect(classifyError(http('ServiceUnavailable', 503)).busy).toBeUndefined();
+    expect(classifyError(http('AccessDenied', 403)).busy).toBeUndefined();
+  });
+
   it('does not retry other refusals', () => {
     expect(classifyError(http('InvalidArgument', 400)).retryable).toBe(false);
     expect(classifyError(http('NoSuchDistribution', 404)).retryable).toBe(false);
@@ -145,5 +159,81 @@ describe('classifyError', () => {
       retryable: true,
       maybeApplied: false,
     });
+  });
+});
+
+// CloudFront semantics: a wildcard covers every URL it is a prefix of; a file path only itself.
+const covers = (paths: string[], url: string) =>
+  paths.some((p) => (p.endsWith('*') ? url.startsWith(p.slice(0, -1)) : url === p));
+
+const slugArb = fc.stringMatching(/^[a-z0-9][a-z0-9-]{2,12}$/);
+
+describe('widenPaths', () => {
+  it('merges the wildcards sharing the longest prefix first', () => {
+    expect(
+      widenPaths(['/v1/pages/alpha*', '/v1/pages/alpine*', '/v1/pages/beta*', '/v1/pages'], 2),
+    ).toEqual(['/v1/pages', '/v1/pages/alp*', '/v1/pages/beta*']);
+    expect(widenPaths(publicChangePaths(['alpha', 'beta'], 'publish'), 1)).toEqual(['/v1/pages*']);
+    expect(widenPaths(['/v1/pages/a%2Fb*', '/v1/pages/a%2Ec*'], 1)).toEqual(['/v1/pages/a*']);
+  });
+
+  it('leaves paths that fit alone, and cannot widen into no wildcard at all', () => {
+    const paths = publicChangePaths(['alpha', 'beta'], 'publish');
+    expect(widenPaths(paths, 15)).toEqual(paths);
+    expect(widenPaths(paths, 0)).toBeNull();
+  });
+
+  it('keeps everything invalidated, within the budget, as legal CloudFront paths', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(slugArb, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 15 }),
+        (slugs, budget) => {
+          const paths = publicChangePaths(slugs, 'publish');
+          const widened = widenPaths(paths, budget)!;
+          expect(countPaths(widened).wildcards).toBeLessThanOrEqual(budget);
+          for (const p of widened) expect(invalidPathReason(p)).toBeNull();
+          for (const slug of slugs)
+            for (const url of [`/v1/pages/${slug}`, `/v1/pages/${slug}?x=1`, '/v1/pages?limit=2'])
+              expect(covers(widened, url)).toBe(true);
+          for (const p of paths)
+            expect(covers(widened, p.endsWith('*') ? p.slice(0, -1) : p)).toBe(true);
+        },
+      ),
+    );
+  });
+});
+
+describe('fitInProgress', () => {
+  const paths = publicChangePaths(['alpha', 'alpine', 'beta'], 'publish'); // 4 wildcards
+  it('sends the paths as they are while they fit', () => {
+    expect(fitInProgress(paths, { files: 0, wildcards: 11 })).toEqual(paths);
+  });
+  it('widens into the wildcards left rather than waiting', () => {
+    expect(fitInProgress(paths, { files: 0, wildcards: 13 })).toEqual([
+      '/v1/pages',
+      '/v1/pages/*',
+      '/v1/pages?*',
+    ]);
+  });
+  it('waits when no wildcard is left', () => {
+    expect(fitInProgress(paths, { files: 0, wildcards: 15 })).toBeNull();
+  });
+});
+
+describe('deferralMs', () => {
+  it('grows with the deferrals, stays in the upper half of its ceiling, and never exceeds the max', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (n, r) => {
+          const ceiling = Math.min(400, 50 * 2 ** (n - 1));
+          const d = deferralMs(n, 50, 400, () => r);
+          expect(d).toBeGreaterThanOrEqual(Math.floor(ceiling / 2));
+          expect(d).toBeLessThanOrEqual(ceiling);
+        },
+      ),
+    );
   });
 });

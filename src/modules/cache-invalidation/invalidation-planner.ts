@@ -3,6 +3,7 @@ import {
   CLOUDFRONT_MAX_IN_PROGRESS_FILE_PATHS,
   CLOUDFRONT_MAX_IN_PROGRESS_WILDCARD_PATHS,
   countPaths,
+  isWildcard,
   type PathCounts,
 } from './cloudfront-paths';
 
@@ -55,6 +56,62 @@ export function fitsInProgress(
   );
 }
 
+/** The longest common prefix of two paths, never ending inside a `%XX` escape. */
+function commonPrefix(a: string, b: string): string {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  const prefix = a.slice(0, n);
+  const escape = /%[0-9A-Fa-f]?$/.exec(prefix);
+  return escape ? prefix.slice(0, escape.index) : prefix;
+}
+
+/**
+ * The same invalidation in at most `wildcards` wildcard paths: while there are too many, the two
+ * wildcards sharing the longest prefix (neighbours once sorted) become one wildcard on that
+ * prefix (`/v1/pages/alpha*` + `/v1/pages/alpine*` → `/v1/pages/alp*`), and paths a wildcard
+ * already covers are dropped. Everything the input invalidated stays invalidated; what is added
+ * is the least that fits. Unchanged when it already fits; `null` when `wildcards` is below 1.
+ */
+export function widenPaths(paths: string[], wildcards: number): string[] | null {
+  let prefixes = [...new Set(paths.filter(isWildcard).map((p) => p.slice(0, -1)))].sort();
+  if (prefixes.length <= wildcards) return [...new Set(paths)].sort();
+  if (wildcards < 1) return null;
+  const dropCovered = () => {
+    // Sorted: a prefix covers the entries right after it that start with it.
+    prefixes = prefixes.filter((p, i) => !prefixes.slice(0, i).some((q) => p.startsWith(q)));
+  };
+  dropCovered();
+  while (prefixes.length > wildcards) {
+    let best = 0;
+    let bestPrefix = commonPrefix(prefixes[0], prefixes[1]);
+    for (let i = 1; i + 1 < prefixes.length; i++) {
+      const prefix = commonPrefix(prefixes[i], prefixes[i + 1]);
+      if (prefix.length > bestPrefix.length) [best, bestPrefix] = [i, prefix];
+    }
+    prefixes.splice(best, 2, bestPrefix);
+    prefixes.sort();
+    dropCovered();
+  }
+  const files = [...new Set(paths.filter((p) => !isWildcard(p)))].filter(
+    (f) => !prefixes.some((p) => f.startsWith(p)),
+  );
+  return [...files, ...prefixes.map((p) => `${p}*`)].sort();
+}
+
+/**
+ * The batch's paths made to fit what CloudFront has in progress: as they are when they fit,
+ * widened into the wildcards left when those are short, `null` when nothing is left (wait).
+ */
+export function fitInProgress(
+  paths: string[],
+  inProgress: PathCounts,
+  limits: PathCounts = BATCH_LIMITS,
+): string[] | null {
+  if (fitsInProgress(countPaths(paths), inProgress, limits)) return paths;
+  const widened = widenPaths(paths, limits.wildcards - inProgress.wildcards);
+  return widened && fitsInProgress(countPaths(widened), inProgress, limits) ? widened : null;
+}
+
 /**
  * The CallerReference of a batch: its id plus a digest of exactly what it sends. The id keeps two
  * changes that happen to touch the same paths distinct (CloudFront would otherwise answer the
@@ -69,6 +126,10 @@ export function callerReference(batchId: string, paths: string[]): string {
   return `sa-${batchId}-${digest}`;
 }
 
+/** The exponential ceiling of retry `n` (from 1): base, 2 x base, ... up to max. */
+const ceilingMs = (n: number, baseMs: number, maxMs: number): number =>
+  Math.min(maxMs, baseMs * 2 ** Math.max(0, n - 1));
+
 /** Exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
 export function backoffMs(
   attempt: number,
@@ -76,9 +137,25 @@ export function backoffMs(
   maxMs: number,
   random: () => number = Math.random,
 ): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(random() * ceiling);
+  return Math.round(random() * ceilingMs(attempt, baseMs, maxMs));
 }
+
+/**
+ * Delay before retrying a batch CloudFront refused as busy ("equal jitter": uniform in the upper
+ * half of the exponential ceiling), so a storm of refusals never retries at once nor in step.
+ */
+export function deferralMs(
+  deferrals: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
+  const ceiling = ceilingMs(deferrals, baseMs, maxMs);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** Why CloudFront refused a request that it will take later: not the batch's fault. */
+export type BusyReason = 'throttling' | 'too-many-in-progress';
 
 export interface ErrorClass {
   /** Worth another attempt later (throttling, limits, 5xx, network). */
@@ -88,10 +165,21 @@ export interface ErrorClass {
    * or timed out after the request left): look it up before sending again.
    */
   maybeApplied: boolean;
+  /**
+   * CloudFront refused the request whole because it is busy (rate or in-progress limits): retry
+   * later without using up an attempt, however long it lasts.
+   */
+  busy?: BusyReason;
   /** A short description for lastError and the log. */
   message: string;
 }
 
+const THROTTLING_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+]);
 const RETRYABLE_CODES = new Set([
   'Throttling',
   'ThrottlingException',
@@ -123,7 +211,11 @@ export function classifyError(error: unknown): ErrorClass {
   }
   if (status !== undefined && status > 0) {
     // CloudFront answered: the request was refused as a whole and created nothing.
-    const retryable = RETRYABLE_CODES.has(name) || status >= 500 || status === 429;
+    if (name === 'TooManyInvalidationsInProgress')
+      return { retryable: true, maybeApplied: false, busy: 'too-many-in-progress', message };
+    if (THROTTLING_CODES.has(name) || status === 429)
+      return { retryable: true, maybeApplied: false, busy: 'throttling', message };
+    const retryable = RETRYABLE_CODES.has(name) || status >= 500;
     return { retryable, maybeApplied: false, message };
   }
   const code = e.code ?? '';

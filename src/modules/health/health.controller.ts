@@ -1,4 +1,5 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -11,8 +12,9 @@ import {
   HealthIndicatorFunction,
   MongooseHealthIndicator,
 } from '@nestjs/terminus';
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppConfig } from '../../core/config/app-config';
+import { underPressureNow } from '../../core/http/load-shedding';
 import { ShutdownState } from '../../core/lifecycle/shutdown-state';
 import { OpenSearchHealthIndicator } from '../log-search/opensearch.health';
 
@@ -26,6 +28,7 @@ export class HealthController {
     private readonly config: AppConfig,
     private readonly shutdown: ShutdownState,
     private readonly openSearch: OpenSearchHealthIndicator,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   @Get('live')
@@ -36,13 +39,23 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: the database answers a ping within the timeout' })
+  @ApiOperation({
+    summary:
+      'Readiness: the database answers a ping within the timeout, and the process is not ' +
+      'shedding load (event-loop delay or heap above its threshold)',
+  })
   @ApiOkResponse({ description: 'Terminus health report' })
   @ApiServiceUnavailableResponse({ description: 'Terminus health report with the failing checks' })
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    // Draining after SIGTERM: fail at once, without a database round trip, so traffic moves away.
-    if (this.shutdown.draining) {
-      const down = { shutdown: { status: 'down', message: 'shutting down' } };
+    // Draining after SIGTERM, or shedding load: fail at once, without a database round trip, so
+    // traffic moves away (liveness stays up: a restart would only move the load elsewhere).
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const down = this.shutdown.draining
+      ? { shutdown: { status: 'down', message: 'shutting down' } }
+      : underPressureNow(fastify)
+        ? { load: { status: 'down', message: 'shedding load (event-loop delay or heap)' } }
+        : null;
+    if (down) {
       void reply
         .status(503)
         .header('cache-control', 'no-store')

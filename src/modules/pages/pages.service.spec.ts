@@ -131,7 +131,7 @@ describe('PagesService.publish', () => {
     expect(change.outbox).toMatchObject({
       reason: 'publish',
       requestId: 'req-42',
-      paths: expect.arrayContaining(['/v1/pages/jane-doe', '/v1/pages']),
+      paths: expect.arrayContaining(['/v1/pages/jane-doe*', '/v1/pages']),
     });
     expect(raw.saveRevision).toHaveBeenCalledWith(
       expect.objectContaining({ revision: 1, slug: 'jane-doe' }),
@@ -171,7 +171,7 @@ describe('PagesService.update', () => {
     expect(JSON.parse(change.live!.body).slug).toBe('jane-doe-austin');
     expect(change.outbox?.reason).toBe('slug-change');
     expect(change.outbox?.paths).toEqual(
-      expect.arrayContaining(['/v1/pages/jane-doe', '/v1/pages/jane-doe-austin']),
+      expect.arrayContaining(['/v1/pages/jane-doe*', '/v1/pages/jane-doe-austin*']),
     );
   });
 

@@ -8,18 +8,44 @@ describe('public paths', () => {
     );
     expect(publicChangePaths(['jane-doe'], 'publish')).toEqual([
       '/v1/pages',
-      '/v1/pages/jane-doe',
-      '/v1/pages/jane-doe/schedule*',
+      '/v1/pages/jane-doe*',
       '/v1/pages?*',
     ]);
-    expect(pagePaths('jane-doe')).toEqual(['/v1/pages/jane-doe', '/v1/pages/jane-doe/schedule*']);
+    expect(pagePaths('jane-doe')).toEqual(['/v1/pages/jane-doe*']);
   });
 
+  // CloudFront semantics: a path ending in `*` matches every URL (path and query string) it is a
+  // prefix of; any other path matches only itself, without query string.
+  const covers = (paths: string[], url: string) =>
+    paths.some((p) => (p.endsWith('*') ? url.startsWith(p.slice(0, -1)) : url === p));
+
+  it.each([
+    'publish',
+    'unpublish',
+    'archive',
+    'slug-change',
+    'restore',
+    'schedule-change',
+  ] as const)(
+    'covers every public URL of the page, query-string variants included, on %s',
+    (reason) => {
+      const paths = publicChangePaths(['jane-doe'], reason);
+      for (const url of [
+        '/v1/pages/jane-doe',
+        '/v1/pages/jane-doe?x=1',
+        '/v1/pages/jane-doe?utm_source=mail&x=%20',
+        '/v1/pages/jane-doe/schedule',
+        '/v1/pages/jane-doe/schedule?from=2027-03-01&to=2027-03-31',
+        '/v1/pages/jane-doe/schedule.ics',
+        '/v1/pages/jane-doe/schedule.ics?r=1',
+      ])
+        expect(covers(paths, url)).toBe(true);
+      expect(paths.filter((p) => p.endsWith('*') && p.startsWith('/v1/pages/'))).toHaveLength(1);
+    },
+  );
+
   it('leaves the list alone for a live schedule change (the list does not show schedules)', () => {
-    expect(publicChangePaths(['jane-doe'], 'schedule-change')).toEqual([
-      '/v1/pages/jane-doe',
-      '/v1/pages/jane-doe/schedule*',
-    ]);
+    expect(publicChangePaths(['jane-doe'], 'schedule-change')).toEqual(['/v1/pages/jane-doe*']);
     for (const reason of ['publish', 'unpublish', 'archive', 'slug-change', 'restore'] as const)
       expect(publicChangePaths(['jane-doe'], reason)).toEqual(
         expect.arrayContaining([...LIST_PATHS]),
@@ -28,10 +54,8 @@ describe('public paths', () => {
 
   it('covers both slugs of a rename, once each', () => {
     const paths = publicChangePaths(['old-slug', 'new-slug', 'old-slug'], 'slug-change');
-    expect(paths).toContain('/v1/pages/old-slug');
-    expect(paths).toContain('/v1/pages/old-slug/schedule*');
-    expect(paths).toContain('/v1/pages/new-slug');
-    expect(paths).toContain('/v1/pages/new-slug/schedule*');
+    expect(paths).toContain('/v1/pages/old-slug*');
+    expect(paths).toContain('/v1/pages/new-slug*');
     expect(new Set(paths).size).toBe(paths.length);
   });
 

@@ -4,16 +4,19 @@ import type { CdnChangeReason } from './schemas/outbox.types';
  * The public paths (CloudFront invalidation paths) that a change to a page affects.
  * This is the one place that knows how public URLs are shaped.
  *
- * - `/v1/pages/<slug>`            the page itself
- * - `/v1/pages/<slug>/schedule*`  occurrences (any `from`/`to` query: CloudFront caches each query
- *                                 string separately, so only a wildcard reaches them all) and the
- *                                 `.ics` feed
+ * - `/v1/pages/<slug>*`          everything under the page's URL: the page itself, any query-string
+ *                                variant of it (CloudFront caches each query string separately:
+ *                                `/v1/pages/<slug>?x=1` is its own object), its occurrences under
+ *                                any `from`/`to`, and the `.ics` feed. One wildcard, so a page
+ *                                change costs one of CloudFront's 15 in-progress wildcards, not
+ *                                two. It also reaches slugs that merely start with this one
+ *                                (`jane*` covers `jane-doe`): a harmless extra miss.
  * - `/v1/pages` and `/v1/pages?*` the published list, first page and cursor pages
  *
- * Each page costs one wildcard path; the list costs one more, shared by every change in a batch.
+ * The list costs one more wildcard, shared by every change in a batch.
  */
 export function pagePaths(slug: string): string[] {
-  return [`/v1/pages/${slug}`, `/v1/pages/${slug}/schedule*`];
+  return [`/v1/pages/${slug}*`];
 }
 
 export const LIST_PATHS = ['/v1/pages', '/v1/pages?*'];

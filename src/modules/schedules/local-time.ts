@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
+import { cachedZone } from './zone-offsets';
 
 /**
  * A wall-clock time with no zone, carried as a Date whose UTC fields are the wall clock. This is
@@ -57,7 +58,8 @@ export const isIanaZone = (zone: unknown): boolean =>
  * - a time that exists twice (repeated by a fall-back change) is the first of the two, i.e. the
  *   daylight-time one: 01:30 on 2027-11-07 in America/Chicago is 01:30 CDT (-05:00).
  * Luxon already does the former, but gives an ambiguous time its later offset, so the earliest
- * of its possible offsets is taken.
+ * of its possible offsets is taken. Offsets come from a zone that remembers them (zone-offsets.ts):
+ * luxon's own IANA zone recomputes each one through Intl, and that dominated expansion time.
  */
 export function resolveLocal(f: Floating, zone: string): DateTime {
   const wall = DateTime.fromObject(
@@ -69,7 +71,7 @@ export function resolveLocal(f: Floating, zone: string): DateTime {
       minute: f.getUTCMinutes(),
       second: f.getUTCSeconds(),
     },
-    { zone },
+    { zone: cachedZone(zone) },
   );
   const candidates = wall.getPossibleOffsets();
   if (candidates.length < 2) return wall;

@@ -181,6 +181,45 @@ const scheduleAndWindow = scheduleArb.chain((s) =>
   fc.record({ schedule: fc.constant(s), window: windowArb(s.timezone) }),
 );
 
+describe('expandSchedule (bounded work)', () => {
+  const daily = (n: number): Schedule => ({
+    timezone: 'America/Chicago',
+    events: Array.from({ length: n }, (_, i) =>
+      event({
+        id: `e${String(i).padStart(3, '0')}`,
+        start: `2027-03-01T${String(8 + (i % 10)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`,
+        end: `2027-03-01T${String(9 + (i % 10)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`,
+        recurrence: 'FREQ=DAILY',
+      }),
+    ),
+  });
+  const year = window('2027-03-01', '2028-03-01');
+
+  it('fills the total cap of 100 daily events over a year while looking at a few thousand candidates', () => {
+    const capped = expandSchedule(daily(100), year, {
+      maxPerEvent: 400,
+      maxTotal: 1000,
+      budget: 5000,
+    });
+    expect(capped.occurrences).toHaveLength(1000);
+    expect(capped.truncated).toBe(true);
+  });
+
+  it('cuts at the point where the budget ran out, still sorted and a prefix, and says so', () => {
+    const limits = { maxPerEvent: 400, maxTotal: 100_000 };
+    const full = expandSchedule(daily(20), year, limits);
+    const cut = expandSchedule(daily(20), year, { ...limits, budget: 2000 });
+    expect(cut.truncated).toBe(true);
+    expect(cut.occurrences.length).toBeGreaterThan(0);
+    expect(cut.occurrences.length).toBeLessThan(full.occurrences.length);
+    const key = (o: { event: { id: string }; start: DateTime }) =>
+      `${o.event.id}@${o.start.toISO()}`;
+    expect(cut.occurrences.map(key)).toEqual(
+      full.occurrences.slice(0, cut.occurrences.length).map(key),
+    );
+  });
+});
+
 describe('expandSchedule (properties)', () => {
   it('returns occurrences sorted, overlapping the window, within the caps, as a prefix of the full list', () => {
     fc.assert(
@@ -205,6 +244,31 @@ describe('expandSchedule (properties)', () => {
           const key = (o: (typeof list)[number]) => `${o.event.id}@${o.start.toISO()}`;
           expect(list.map(key)).toEqual(full.occurrences.slice(0, list.length).map(key));
           expect(capped.truncated).toBe(list.length < full.occurrences.length);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('is the same as expanding every event fully and sorting, cut by any budget to a prefix', () => {
+    fc.assert(
+      fc.property(
+        scheduleAndWindow,
+        fc.integer({ min: 1, max: 400 }),
+        ({ schedule, window: w }, budget) => {
+          const reference = schedule.events
+            .flatMap((e) => expandEvent(e, schedule.timezone, w, 10_000, false).occurrences)
+            .sort(compareOccurrences);
+          const limits = { maxPerEvent: 10_000, maxTotal: 100_000 };
+          const key = (o: (typeof reference)[number]) => `${o.event.id}@${o.start.toISO()}`;
+          expect(expandSchedule(schedule, w, limits).occurrences.map(key)).toEqual(
+            reference.map(key),
+          );
+          const cut = expandSchedule(schedule, w, { ...limits, budget });
+          expect(cut.occurrences.map(key)).toEqual(
+            reference.slice(0, cut.occurrences.length).map(key),
+          );
+          expect(cut.truncated).toBe(cut.occurrences.length < reference.length);
         },
       ),
       { numRuns: 80 },

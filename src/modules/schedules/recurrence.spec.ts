@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { parseLocal } from './local-time';
 import {
   eachOccurrence,
@@ -128,5 +129,52 @@ describe('occursOn / eachOccurrence', () => {
     };
     expect(collect(true)).toEqual(collect(false));
     expect(collect(true).length).toBeGreaterThan(3);
+  });
+
+  it('computes plain daily and weekly series directly, exactly as rrule expands them', () => {
+    const ruleArb = fc
+      .record({
+        freq: fc.constantFrom('DAILY', 'WEEKLY'),
+        interval: fc.integer({ min: 1, max: 20 }),
+        end: fc.oneof(
+          fc.constant(''),
+          fc.integer({ min: 1, max: 60 }).map((n) => `;COUNT=${n}`),
+          fc.integer({ min: 0, max: 900 }).map((d) => {
+            const u = new Date(Date.UTC(2027, 2, 1 + d, 12, 0, 0));
+            return `;UNTIL=${u.toISOString().slice(0, 19).replace(/[-:]/g, '')}`;
+          }),
+        ),
+      })
+      .map(({ freq, interval, end }) => `FREQ=${freq};INTERVAL=${interval}${end}`);
+    fc.assert(
+      fc.property(
+        ruleArb,
+        fc.boolean(),
+        fc.integer({ min: 0, max: 3000 }),
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 1, max: 50 }),
+        (text, isAllDay, offsetDays, spanDays, max) => {
+          const rule = parseRecurrence(text, isAllDay ? allDay : timed);
+          const start = isAllDay ? day('2027-03-01') : wall('2027-03-01T09:30');
+          const from = new Date(start.getTime() + (offsetDays - 100) * 86_400_000 + 3_600_000);
+          const to = new Date(from.getTime() + spanDays * 86_400_000);
+          const collect = (arithmetic: boolean) => {
+            const out: string[] = [];
+            eachOccurrence(
+              rule,
+              start,
+              from,
+              to,
+              (f) => out.push(f.toISOString()) < max,
+              true,
+              arithmetic,
+            );
+            return out;
+          };
+          expect(collect(true)).toEqual(collect(false));
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });

@@ -48,3 +48,42 @@ export function resolveWindow(
     throw invalid(`to must be at most ${MAX_WINDOW_DAYS} days after from`);
   return { from, to };
 }
+
+export interface WindowQuery {
+  from?: string;
+  to?: string;
+}
+
+const LOCAL_HOUR = "yyyy-LL-dd'T'HH':00'";
+const UTC_HOUR = "yyyy-LL-dd'T'HH':00Z'";
+
+/**
+ * The one spelling of a window bound that the API caches: a date stays a date; a date-time is
+ * moved to a whole hour (`from` down, `to` up, so the canonical window holds the requested one)
+ * and written without seconds, a local one as local, one with an offset in UTC (`Z`). A value
+ * that does not parse is left alone for `resolveWindow` to refuse.
+ */
+export function canonicalBound(name: 'from' | 'to', value: string): string {
+  if (DATE_ONLY.test(value)) return value;
+  const withOffset = HAS_OFFSET.test(value);
+  // A local value is a wall-clock reading: round it as one (in UTC, which has no DST gaps).
+  let dt = withOffset
+    ? DateTime.fromISO(value, { setZone: true }).toUTC()
+    : DateTime.fromISO(value, { zone: 'utc' });
+  if (!dt.isValid) return value;
+  const floor = dt.startOf('hour');
+  dt = name === 'to' && floor < dt ? floor.plus({ hours: 1 }) : floor;
+  return dt.toFormat(withOffset ? UTC_HOUR : LOCAL_HOUR);
+}
+
+/**
+ * The canonical query string of a window request (`from` before `to`, each canonical, nothing
+ * percent-encoded that need not be), `''` for none. CloudFront keys its cache on the query string
+ * as sent, so every other spelling of the same window is redirected here.
+ */
+export function canonicalWindowQuery(query: WindowQuery): string {
+  const parts: string[] = [];
+  if (query.from !== undefined) parts.push(`from=${canonicalBound('from', query.from)}`);
+  if (query.to !== undefined) parts.push(`to=${canonicalBound('to', query.to)}`);
+  return parts.join('&');
+}

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiHeader,
@@ -9,13 +9,22 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../core/config/app-config';
+import { DomainError } from '../../core/errors/domain.error';
+import { ErrorCode } from '../../core/errors/error-code';
 import { ErrorResponseDto } from '../../core/errors/error-response.dto';
 import { publicCacheControl } from '../../core/http/cache-headers';
 import { ifNoneMatchHits } from '../../core/http/preconditions';
 import { OccurrencesQuery, OccurrencesResponseDto } from './dto/occurrences.dto';
+import { canonicalWindowQuery } from './schedule-window';
 import { type CachedRepresentation, SchedulesService } from './schedules.service';
+
+/** The path and the raw (still percent-encoded) query string of a request. */
+function splitUrl(url: string): [string, string] {
+  const q = url.indexOf('?');
+  return q === -1 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)];
+}
 
 /** Public, cacheable reads of a live page's schedule (served through CloudFront). */
 @ApiTags('public schedules')
@@ -34,10 +43,15 @@ export class SchedulesController {
   @ApiOperation({
     summary:
       'Occurrences in a window (default: this hour to +90 days; at most 366 days), sorted by ' +
-      'start; exceptions skipped, cancelled occurrences marked. ETag, 304 on If-None-Match.',
+      'start; exceptions skipped, cancelled occurrences marked. ETag, 304 on If-None-Match. ' +
+      'A window not in its canonical spelling (date-times on whole hours, `from` rounded down ' +
+      'and `to` up, offsets as Z, `from` before `to`) is redirected (301) to it, so the CDN ' +
+      'caches one copy per window. The answer is cut (`truncated`) by the occurrence caps and ' +
+      'by a per-request work budget.',
   })
   @ApiHeader({ name: 'If-None-Match', required: false })
   @ApiOkResponse({ type: OccurrencesResponseDto })
+  @ApiResponse({ status: 301, description: 'Redirect to the canonical spelling of the window' })
   @ApiResponse({ status: 304, description: 'Not modified' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad or too long window' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown or unpublished slug' })
@@ -45,8 +59,20 @@ export class SchedulesController {
     @Param('slug') slug: string,
     @Query() query: OccurrencesQuery,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    // Before any read: a redirect costs nothing, and CloudFront then caches one variant.
+    const [path, raw] = splitUrl(request.url);
+    const canonical = canonicalWindowQuery(query);
+    if (raw !== canonical) {
+      void reply
+        .status(301)
+        .header('cache-control', this.cacheControl)
+        .header('location', canonical ? `${path}?${canonical}` : path)
+        .send();
+      return;
+    }
     const representation = await this.schedules.occurrences(slug, query);
     this.send(reply, representation, 'application/json; charset=utf-8', ifNoneMatch);
   }
@@ -61,12 +87,22 @@ export class SchedulesController {
   @ApiHeader({ name: 'If-None-Match', required: false })
   @ApiOkResponse({ description: 'text/calendar; charset=utf-8', schema: { type: 'string' } })
   @ApiResponse({ status: 304, description: 'Not modified' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Any query parameter' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown or unpublished slug' })
   async feed(
     @Param('slug') slug: string,
+    @Query() query: Record<string, unknown>,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    // The feed takes no parameters: refused like unknown ones on the JSON endpoint, so that
+    // `?r=N` cannot make every request a cache miss.
+    const unknown = Object.keys(query);
+    if (unknown.length > 0)
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        unknown.map((k) => `property ${k} should not exist`).join('; '),
+      );
     const representation = await this.schedules.feed(slug);
     void reply.header('content-disposition', `inline; filename="${slug}.ics"`);
     this.send(reply, representation, 'text/calendar; charset=utf-8', ifNoneMatch);

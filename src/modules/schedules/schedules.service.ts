@@ -1,5 +1,6 @@
 import type { AuditAction } from '../audit/audit-entry';
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../core/config/app-config';
 import { DomainError } from '../../core/errors/domain.error';
@@ -13,6 +14,7 @@ import type { OccurrencesQuery } from './dto/occurrences.dto';
 import { buildIcalFeed } from './ical-feed';
 import { parseLocalDate } from './local-time';
 import { expandSchedule } from './occurrences';
+import { RenderTurns } from './render-turns';
 import { toOccurrencesResponse } from './schedule.presenter';
 import {
   addEvent,
@@ -71,10 +73,24 @@ function onLive(
 
 @Injectable()
 export class SchedulesService {
+  /**
+   * Rendered bodies by ETag. The ETag names the live snapshot (and window and caps), so an entry
+   * can never be stale: a change makes a new ETag and the old entry just ages out. Bounded by the
+   * bytes it holds, not by entries, since one feed can weigh as much as a thousand windows.
+   */
+  private readonly rendered: LRUCache<string, string> | null;
+  private readonly turns = new RenderTurns();
+
   constructor(
     private readonly pages: PagesService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    const maxSize = config.schedules.cacheMaxBytes;
+    this.rendered =
+      maxSize > 0
+        ? new LRUCache<string, string>({ maxSize, sizeCalculation: (v) => Buffer.byteLength(v) })
+        : null;
+  }
 
   // ---- admin writes ------------------------------------------------------------------------
 
@@ -240,42 +256,64 @@ export class SchedulesService {
     const limits = {
       maxPerEvent: this.config.schedules.maxOccurrencesPerEvent,
       maxTotal: this.config.schedules.maxOccurrences,
+      budget: this.config.schedules.expansionBudget,
     };
     // The answer depends only on the live snapshot, the window and the caps: tag those, and a
     // revalidation costs one small read and no expansion.
     const etag = contentEtag(
       [
-        'occurrences/v1',
+        'occurrences/v2',
         record.live.etag,
         window.from.toISO(),
         window.to.toISO(),
         limits.maxPerEvent,
         limits.maxTotal,
+        limits.budget,
       ].join('|'),
     );
+    await this.turnUnlessCached(etag);
     return {
       etag,
       lastModified: record.live.updatedAt,
-      render: () => {
-        const { occurrences, truncated } = expandSchedule(schedule, window, limits);
-        return JSON.stringify(
-          toOccurrencesResponse(record.slug, schedule.timezone, window, occurrences, truncated),
-        );
-      },
+      render: () =>
+        this.cached(etag, () => {
+          const { occurrences, truncated } = expandSchedule(schedule, window, limits);
+          return JSON.stringify(
+            toOccurrencesResponse(record.slug, schedule.timezone, window, occurrences, truncated),
+          );
+        }),
     };
   }
 
   async feed(slug: string): Promise<CachedRepresentation> {
     const record = await this.pages.findLiveSchedule(slug);
+    const etag = contentEtag(['ics/v1', record.live.etag].join('|'));
+    await this.turnUnlessCached(etag);
     return {
-      etag: contentEtag(['ics/v1', record.live.etag].join('|')),
+      etag,
       lastModified: record.live.updatedAt,
       render: () =>
-        buildIcalFeed({
-          slug: record.slug,
-          title: record.live.content.title,
-          schedule: record.live.content.schedule ?? emptySchedule(),
-        }),
+        this.cached(etag, () =>
+          buildIcalFeed({
+            slug: record.slug,
+            title: record.live.content.title,
+            schedule: record.live.content.schedule ?? emptySchedule(),
+          }),
+        ),
     };
+  }
+
+  /** A render to come waits for its turn (see RenderTurns); a cached body needs none. */
+  private async turnUnlessCached(etag: string): Promise<void> {
+    if (!this.rendered?.has(etag)) await this.turns.next();
+  }
+
+  /** Rendering is synchronous, so two concurrent misses cannot both render: no single-flight. */
+  private cached(etag: string, render: () => string): string {
+    const hit = this.rendered?.get(etag);
+    if (hit !== undefined) return hit;
+    const body = render();
+    this.rendered?.set(etag, body);
+    return body;
   }
 }

@@ -44,7 +44,7 @@ export class CreateInvalidationDto {
     type: [String],
     minItems: 1,
     maxItems: MAX_PATHS_PER_REQUEST,
-    example: ['/v1/pages/jane-doe', '/v1/pages/jane-doe/schedule*'],
+    example: ['/v1/pages/jane-doe*'],
     description:
       'Paths relative to the distribution: leading "/", URL-encoded where needed, "*" only at the end; at most 15 wildcard paths',
   })

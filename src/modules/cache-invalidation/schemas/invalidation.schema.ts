@@ -47,6 +47,8 @@ export const BatchSchema = new Schema(
     attempts: { type: Number, default: 0 },
     lastError: String,
     uncertain: { type: Boolean, default: false },
+    deferrals: { type: Number, default: 0 },
+    deferredSince: Date,
     firstAttemptAt: Date,
     nextAttemptAt: { type: Date, required: true },
     leaseGen: { type: Number, default: 0 },

@@ -63,6 +63,13 @@ export interface BatchRecord {
    * connection): before sending again, look CloudFront up for this CallerReference.
    */
   uncertain: boolean;
+  /**
+   * Sends CloudFront refused as busy (Throttling, TooManyInvalidationsInProgress) or that waited
+   * for in-progress room: they never count as attempts, so a busy distribution fails nothing.
+   */
+  deferrals?: number;
+  /** When the first of those happened. */
+  deferredSince?: Date;
   firstAttemptAt?: Date;
   nextAttemptAt: Date;
   leaseGen: number;
