@@ -87,9 +87,12 @@ interface Service {
   child: ChildProcess;
   base: string;
   metrics: string;
+  /** From spawn to the first 200 of /health/ready. */
+  readyMs: number;
 }
 
-async function startService(): Promise<Service> {
+async function startService(extraEnv: Record<string, string> = {}): Promise<Service> {
+  const spawned = Date.now();
   const port = await freePort();
   const metricsPort = await freePort();
   const uri = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27018/x');
@@ -107,6 +110,7 @@ async function startService(): Promise<Service> {
       LOG_LEVEL: 'info',
       LOG_SHIPPER_ENABLED: 'false',
       SHUTDOWN_DRAIN_DELAY_MS: '0',
+      ...extraEnv,
     },
     // One access log line per request is part of the cost being measured; /dev/null takes it.
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -118,8 +122,14 @@ async function startService(): Promise<Service> {
       (r) => r.ok,
       () => false,
     );
-    if (ok) return { child, base, metrics: `http://${HOST}:${metricsPort}/metrics` };
-    await sleep(100);
+    if (ok)
+      return {
+        child,
+        base,
+        metrics: `http://${HOST}:${metricsPort}/metrics`,
+        readyMs: Date.now() - spawned,
+      };
+    await sleep(20);
   }
   throw new Error('service not ready after 30 s');
 }
@@ -147,9 +157,13 @@ async function publishPage(base: string): Promise<{ url: string; body: string }>
 }
 
 /** The floor: the same bytes and headers from a bare node:http handler (bench/raw-server.ts). */
-async function startBaseline(body: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...NODE_TS_FLAGS, resolve('bench/raw-server.ts')], {
-    env: { ...process.env, RAW_BODY: body, HOST },
+async function startBaseline(
+  body: string,
+  script = 'bench/raw-server.ts',
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...NODE_TS_FLAGS, resolve(script)], {
+    env: { ...process.env, RAW_BODY: body, HOST, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<string>((done, fail) => {
@@ -292,6 +306,137 @@ async function overheadRounds(
   };
 }
 
+/** Resident set size of a process, MB (VmRSS). */
+function rssMb(pid: number | undefined): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Published pages as the service stores them, inserted directly, up to `total` in the database. */
+async function seedPages(total: number, body: string): Promise<void> {
+  const uri = new URL(process.env.MONGODB_URI ?? '');
+  uri.pathname = `/bench_${process.pid}`;
+  const connection = await mongoose.createConnection(uri.toString()).asPromise();
+  const pages = connection.collection('pages');
+  let have = await pages.countDocuments({ status: 'published' });
+  const now = new Date();
+  while (have < total) {
+    const docs = [];
+    for (let i = have; i < Math.min(total, have + 500); i++) {
+      const content = {
+        title: `Agent ${i}`,
+        agent: { name: 'A' },
+        sponsor: { name: 'S', disclosure: 'D' },
+        sections: [],
+        schedule: { timezone: 'UTC', events: [] },
+      };
+      docs.push({
+        slug: `seed-${String(i).padStart(6, '0')}`,
+        status: 'published',
+        version: 2,
+        draft: content,
+        live: { content, body, etag: `"s${i}"`, revision: 1, publishedAt: now, updatedAt: now },
+        revision: 1,
+        cdnOutbox: [],
+        auditOutbox: [],
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    await pages.insertMany(docs);
+    have += docs.length;
+  }
+  await connection.close();
+}
+
+/**
+ * Issue 13 item 4, in the same run: hot page read and list (the in-process cache), RSS under
+ * load, start to ready, the cold read (cache off) against a raw node:http + mongodb driver
+ * baseline doing the same findOne, and hot reads at 100 vs 20,000 published pages.
+ */
+async function issue13Figures(
+  service: Service,
+  pageUrl: string,
+  raw: { child: ChildProcess; url: string },
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  const report = (title: string, part: Row[]) => {
+    rows.push(...part);
+    console.log(`\n${title}`);
+    console.log(table(part));
+  };
+  const ratio = (a: Row, b: Row) => (a.rps / b.rps).toFixed(3);
+  const body = await (await fetch(pageUrl)).text();
+  const listUrl = `${service.base}/v1/pages?limit=20`;
+
+  let maxRss = 0;
+  const sampler = setInterval(() => (maxRss = Math.max(maxRss, rssMb(service.child.pid))), 200);
+  const hot = [
+    await measure('node:http', raw.url, raw.child.pid, 10),
+    await measure('svc page', pageUrl, service.child.pid, 10),
+    await measure('svc list', listUrl, service.child.pid, 10),
+  ];
+  clearInterval(sampler);
+  report('hot reads (in-process cache on, request logging on)', hot);
+  console.log(
+    `hot page/raw ${ratio(hot[1], hot[0])}x (target >= 0.6x), p99 ${(hot[1].p99 / Math.max(hot[0].p99, 0.001)).toFixed(1)}x (target <= 2x); ` +
+      `RSS under load max ${maxRss.toFixed(0)} MB (target <= 150); start to ready ${service.readyMs} ms (target <= 2000)`,
+  );
+
+  const cold = await startService({ PUBLIC_CACHE_TTL_MS: '0' });
+  const uri = new URL(process.env.MONGODB_URI ?? '');
+  uri.pathname = `/bench_${process.pid}`;
+  const rawDb = await startBaseline(body, 'bench/raw-db-server.ts', {
+    MONGODB_URI: uri.toString(),
+  });
+  try {
+    const slug = new URL(pageUrl).pathname.split('/').pop() ?? '';
+    const coldRows = [
+      {
+        ...(await measure(
+          'raw+mongo',
+          `${rawDb.url.replace(/\/[^/]*$/, '')}/${slug}`,
+          rawDb.child.pid,
+          11,
+        )),
+        name: 'node:http',
+      },
+      await measure('svc cold', `${cold.base}/v1/pages/${slug}`, cold.child.pid, 11),
+    ];
+    report(
+      'cold page read (cache off) vs raw node:http + mongodb driver, same findOne, same FerretDB',
+      coldRows,
+    );
+    console.log(`cold page/raw+mongo ${ratio(coldRows[1], coldRows[0])}x (target >= 0.7x)`);
+  } finally {
+    rawDb.child.kill('SIGTERM');
+    cold.child.kill('SIGTERM');
+  }
+
+  const scale: Record<number, Row[]> = {};
+  for (const total of [100, 20_000]) {
+    await seedPages(total, body);
+    scale[total] = [
+      await measure('node:http', raw.url, raw.child.pid, 20 + total),
+      await measure(`page@${total}`, pageUrl, service.child.pid, 20 + total),
+      await measure(`list@${total}`, listUrl, service.child.pid, 20 + total),
+    ];
+    report(`hot reads with ${total} published pages`, scale[total]);
+  }
+  const rel = (i: number) =>
+    (scale[20_000][i].rps / scale[20_000][0].rps / (scale[100][i].rps / scale[100][0].rps)).toFixed(
+      3,
+    );
+  console.log(
+    `20,000 vs 100 pages, each as a ratio to its round's raw baseline: page ${rel(1)}x, list ${rel(2)}x (target within 10 %)`,
+  );
+  return rows;
+}
+
 async function main(): Promise<void> {
   const service = await startService();
   let baseline: ChildProcess | undefined;
@@ -338,6 +483,7 @@ async function main(): Promise<void> {
           `p99 latency ${(page[1].p99 / Math.max(page[0].p99, 0.001)).toFixed(1)}x`,
       );
     }
+    if (!ONLY_LIVE && !QUICK) rows.push(...(await issue13Figures(service, url, started)));
     if (rows.some((r) => r.errors > 0 || r.non2xx > 0)) failed = true;
     if (failed) process.exitCode = 1;
   } finally {

@@ -104,6 +104,9 @@ CONTRACT_ENV = {
     "OPENSEARCH_AWS_SIGV4", "OPENSEARCH_AWS_SERVICE", "LOG_SHIPPER_ENABLED",
     "CLOUDFRONT_DISTRIBUTION_ID", "CLOUDFRONT_ENDPOINT", "AWS_REGION", "SHUTDOWN_GRACE_MS",
     "SHUTDOWN_DRAIN_DELAY_MS", "LOG_INDEX",
+    # staff identities (README "Staff identities"): bootstrap switch, trusted ingress, OIDC
+    "ADMIN_TOKEN_ENABLED", "TRUSTED_PROXIES", "OIDC_ISSUER", "OIDC_AUDIENCE", "OIDC_ROLES_CLAIM",
+    "OIDC_ROLE_MAP",
 }
 SECRET_ENV = {"MONGODB_URI", "ADMIN_TOKEN"}
 # Routes that must never be reachable through the public Ingress.
