@@ -214,11 +214,19 @@ describe('cache invalidation across processes', () => {
       expectExactlyOnce(sent, [slug], []);
       expect(sent).toHaveLength(1);
       expect(item.cloudFrontId).toBe(sent[0].id);
-      const recovered = second
-        .logs()
-        .filter((l) => l.msg === 'CDN invalidation found already created by an earlier attempt');
-      // When moto already had it, the survivor found it instead of sending it again.
-      expect(recovered).toHaveLength(fault === 'hold-after' ? 1 : 0);
+      const recovered = () =>
+        second
+          .logs()
+          .filter((l) => l.msg === 'CDN invalidation found already created by an earlier attempt');
+      // When moto already had it, the survivor found it instead of sending it again. Log lines
+      // are written through a buffer (flushed every 500 ms), so give them a moment to land.
+      if (fault === 'hold-after')
+        await eventually(async () => (recovered().length > 0 ? true : undefined), {
+          timeoutMs: 5000,
+          what: 'the survivor to log that it found the earlier attempt',
+        });
+      else await new Promise((r) => setTimeout(r, 1000));
+      expect(recovered()).toHaveLength(fault === 'hold-after' ? 1 : 0);
     },
   );
 
