@@ -11,6 +11,7 @@ import { MetricsModule } from './core/metrics/metrics.module';
 import { CacheInvalidationModule } from './modules/cache-invalidation/cache-invalidation.module';
 import { HealthModule } from './modules/health/health.module';
 import { LogSearchModule } from './modules/log-search/log-search.module';
+import { PageActionsModule } from './modules/page-actions/page-actions.module';
 import { PagesModule } from './modules/pages/pages.module';
 import { SchedulesModule } from './modules/schedules/schedules.module';
 
@@ -29,6 +30,7 @@ export class AppModule {
         PagesModule,
         SchedulesModule,
         CacheInvalidationModule,
+        PageActionsModule,
         HealthModule,
         LogSearchModule.forRoot(logShipper),
       ],

@@ -11,7 +11,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { AppConfig } from '../../core/config/app-config';
 import { ErrorResponseDto } from '../../core/errors/error-response.dto';
-import { publicCacheControl } from '../../core/http/cache-headers';
+import { publicCacheHeaders } from '../../core/http/cache-headers';
 import { contentEtag, ifNoneMatchHits } from '../../core/http/preconditions';
 import { PublicListQuery } from './dto/list-pages.query';
 import { PublicPageDto, PublicPageListDto } from './dto/page-response.dto';
@@ -22,13 +22,13 @@ import { PagesService } from './pages.service';
 @ApiTags('public pages')
 @Controller('v1/pages')
 export class PagesController {
-  private readonly cacheControl: string;
+  private readonly cache: AppConfig['cache'];
 
   constructor(
     private readonly pages: PagesService,
     config: AppConfig,
   ) {
-    this.cacheControl = publicCacheControl(config.cache);
+    this.cache = config.cache;
   }
 
   @Get()
@@ -62,7 +62,14 @@ export class PagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const page = await this.pages.findPublic(slug);
-    this.sendCached(reply, page.live.body, page.live.etag, page.live.updatedAt, ifNoneMatch);
+    this.sendCached(
+      reply,
+      page.live.body,
+      page.live.etag,
+      page.live.updatedAt,
+      ifNoneMatch,
+      page.nextUnpublishAt,
+    );
   }
 
   private sendCached(
@@ -71,8 +78,12 @@ export class PagesController {
     etag: string,
     lastModified: Date | undefined,
     ifNoneMatch: string | undefined,
+    notAfter?: Date | null,
   ): void {
-    reply.header('cache-control', this.cacheControl).header('etag', etag);
+    // Computed per response: a scheduled unpublish shortens every lifetime as it comes closer.
+    const cache = publicCacheHeaders(this.cache, notAfter);
+    reply.header('cache-control', cache.cacheControl).header('etag', etag);
+    if (cache.expires) reply.header('expires', cache.expires);
     if (lastModified) reply.header('last-modified', new Date(lastModified).toUTCString());
     if (ifNoneMatchHits(ifNoneMatch, etag)) {
       void reply.status(304).send();

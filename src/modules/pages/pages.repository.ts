@@ -14,10 +14,12 @@ import type {
   PageRecord,
   PageRevisionRecord,
   PageStatus,
+  SponsorshipTerm,
+  TermSync,
 } from './schemas/page.types';
 import type { Schedule } from './schemas/schedule.types';
 
-export type PublicPageBody = Pick<PageRecord, 'slug'> & {
+export type PublicPageBody = Pick<PageRecord, 'slug' | 'nextUnpublishAt'> & {
   live: Pick<NonNullable<PageRecord['live']>, 'body' | 'etag' | 'updatedAt'>;
 };
 
@@ -42,6 +44,7 @@ export interface LiveScheduleRecord {
     etag: string;
     updatedAt: Date;
   };
+  nextUnpublishAt?: Date | null;
 }
 
 /**
@@ -55,6 +58,11 @@ export interface PageChange {
   live?: LiveSnapshot | null;
   revision?: number;
   outbox?: CdnOutboxEntry;
+  sponsorship?: SponsorshipTerm | null;
+  /** Also sets or clears the indexed `termPending` flag. */
+  termSync?: TermSync | null;
+  nextUnpublishAt?: Date | null;
+  lastActionId?: string;
 }
 
 export type AdminSummaryRecord = Pick<
@@ -120,6 +128,7 @@ export class PagesRepository implements OnModuleInit {
       $set: {
         ...fields,
         ...(outbox ? { cdnPending: true } : {}),
+        ...(change.termSync !== undefined ? { termPending: change.termSync !== null } : {}),
         updatedAt: stamp.at,
         updatedBy: stamp.actor,
       },
@@ -153,7 +162,7 @@ export class PagesRepository implements OnModuleInit {
     return this.pages
       .findOne(
         { slug, status: 'published' },
-        { slug: 1, 'live.body': 1, 'live.etag': 1, 'live.updatedAt': 1 },
+        { slug: 1, 'live.body': 1, 'live.etag': 1, 'live.updatedAt': 1, nextUnpublishAt: 1 },
       )
       .lean<PublicPageBody>()
       .exec();
@@ -170,6 +179,7 @@ export class PagesRepository implements OnModuleInit {
           'live.content.schedule': 1,
           'live.etag': 1,
           'live.updatedAt': 1,
+          nextUnpublishAt: 1,
         },
       )
       .lean<LiveScheduleRecord>()
@@ -255,6 +265,16 @@ export class PagesRepository implements OnModuleInit {
       .findOne({ pageId, revision })
       .read(PRIMARY)
       .lean<PageRevisionRecord>()
+      .exec();
+  }
+
+  /** Pages whose term change still waits to be scheduled (indexed `termPending`). */
+  async pendingTerms(limit: number): Promise<Pick<PageRecord, '_id' | 'termSync'>[]> {
+    return this.pages
+      .find({ termPending: true }, { termSync: 1 })
+      .limit(limit)
+      .read(PRIMARY)
+      .lean<Pick<PageRecord, '_id' | 'termSync'>[]>()
       .exec();
   }
 

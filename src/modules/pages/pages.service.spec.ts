@@ -1,3 +1,4 @@
+import { SponsorshipTerms } from './sponsorship-terms';
 import { Types } from 'mongoose';
 import { ErrorCode } from '../../core/errors/error-code';
 import { DomainError } from '../../core/errors/domain.error';
@@ -56,7 +57,7 @@ describe('PagesService.publish', () => {
   it('writes live snapshot, status, revision and the CDN outbox entry in one conditional update', async () => {
     const page = record();
     const { repo, updates, raw } = stubRepo(page);
-    await new PagesService(repo).publish(page._id.toHexString(), 3, ctx);
+    await new PagesService(repo, new SponsorshipTerms()).publish(page._id.toHexString(), 3, ctx);
 
     expect(raw.applyIfVersion).toHaveBeenCalledTimes(1);
     expect(raw.applyIfVersion.mock.calls[0][1]).toBe(3);
@@ -78,7 +79,7 @@ describe('PagesService.publish', () => {
     const page = record({ version: 5 });
     const { repo, raw } = stubRepo(page);
     await expect(
-      new PagesService(repo).publish(page._id.toHexString(), 4, ctx),
+      new PagesService(repo, new SponsorshipTerms()).publish(page._id.toHexString(), 4, ctx),
     ).rejects.toMatchObject({
       code: ErrorCode.VersionMismatch,
     });
@@ -88,7 +89,7 @@ describe('PagesService.publish', () => {
   it('reports a version that moved during the write as 412, not as success', async () => {
     const page = record();
     const { repo } = stubRepo(page, 'stale');
-    const error = await new PagesService(repo)
+    const error = await new PagesService(repo, new SponsorshipTerms())
       .publish(page._id.toHexString(), 3, ctx)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
@@ -100,10 +101,14 @@ describe('PagesService.update', () => {
   it('renaming a published page re-renders live under the new slug and purges both slugs', async () => {
     const page = record({ status: 'published' });
     const { repo: base } = stubRepo(page);
-    const published = await new PagesService(base).publish(page._id.toHexString(), 3, ctx);
+    const published = await new PagesService(base, new SponsorshipTerms()).publish(
+      page._id.toHexString(),
+      3,
+      ctx,
+    );
 
     const { repo, updates } = stubRepo({ ...published, version: 4 });
-    await new PagesService(repo).update(
+    await new PagesService(repo, new SponsorshipTerms()).update(
       page._id.toHexString(),
       4,
       { slug: 'jane-doe-austin' },
@@ -121,7 +126,12 @@ describe('PagesService.update', () => {
   it('renaming a draft records no CDN work', async () => {
     const page = record();
     const { repo, updates } = stubRepo(page);
-    await new PagesService(repo).update(page._id.toHexString(), 3, { slug: 'other' }, ctx);
+    await new PagesService(repo, new SponsorshipTerms()).update(
+      page._id.toHexString(),
+      3,
+      { slug: 'other' },
+      ctx,
+    );
     expect(updates[0].outbox).toBeUndefined();
   });
 });
@@ -135,7 +145,13 @@ describe('PagesService.changeSchedule', () => {
   it('a draft-only edit writes the draft schedule and records no CDN work', async () => {
     const page = record();
     const { repo, updates } = stubRepo(page);
-    await new PagesService(repo).changeSchedule(page, 3, ctx, { draft: schedule }, { action: 'x' });
+    await new PagesService(repo, new SponsorshipTerms()).changeSchedule(
+      page,
+      3,
+      ctx,
+      { draft: schedule },
+      { action: 'x' },
+    );
     expect(updates[0].draft?.schedule).toEqual(schedule);
     expect(updates[0].draft?.title).toBe('Jane');
     expect(updates[0].live).toBeUndefined();
@@ -145,10 +161,14 @@ describe('PagesService.changeSchedule', () => {
   it('a live edit re-renders the live body (new ETag) and records the page paths, not the list', async () => {
     const page = record();
     const { repo: base } = stubRepo(page);
-    const published = await new PagesService(base).publish(page._id.toHexString(), 3, ctx);
+    const published = await new PagesService(base, new SponsorshipTerms()).publish(
+      page._id.toHexString(),
+      3,
+      ctx,
+    );
 
     const { repo, updates } = stubRepo({ ...published, version: 4 });
-    await new PagesService(repo).changeSchedule(
+    await new PagesService(repo, new SponsorshipTerms()).changeSchedule(
       { ...published, version: 4 },
       4,
       ctx,
@@ -168,7 +188,13 @@ describe('PagesService.changeSchedule', () => {
     const page = record();
     const { repo, raw } = stubRepo(page);
     await expect(
-      new PagesService(repo).changeSchedule(page, 3, ctx, { live: schedule }, { action: 'x' }),
+      new PagesService(repo, new SponsorshipTerms()).changeSchedule(
+        page,
+        3,
+        ctx,
+        { live: schedule },
+        { action: 'x' },
+      ),
     ).rejects.toMatchObject({ code: ErrorCode.InvalidState });
     expect(raw.applyIfVersion).not.toHaveBeenCalled();
   });
@@ -179,7 +205,11 @@ describe('PagesService revisions after the fact', () => {
     const page = record();
     const { repo, raw } = stubRepo(page);
     raw.saveRevision.mockRejectedValueOnce(new Error('connection reset'));
-    const published = await new PagesService(repo).publish(page._id.toHexString(), 3, ctx);
+    const published = await new PagesService(repo, new SponsorshipTerms()).publish(
+      page._id.toHexString(),
+      3,
+      ctx,
+    );
     expect(published.status).toBe('published');
     expect(raw.applyIfVersion).toHaveBeenCalledTimes(1);
   });
@@ -187,7 +217,11 @@ describe('PagesService revisions after the fact', () => {
   it('records the live revision before an unpublish removes its only copy', async () => {
     const page = record();
     const { repo: base } = stubRepo(page);
-    const published = await new PagesService(base).publish(page._id.toHexString(), 3, ctx);
+    const published = await new PagesService(base, new SponsorshipTerms()).publish(
+      page._id.toHexString(),
+      3,
+      ctx,
+    );
 
     const { repo, raw } = stubRepo({ ...published, version: 4 });
     const order: string[] = [];
@@ -197,7 +231,7 @@ describe('PagesService revisions after the fact', () => {
       order.push('page');
       return apply(...args);
     });
-    await new PagesService(repo).unpublish(page._id.toHexString(), 4, ctx);
+    await new PagesService(repo, new SponsorshipTerms()).unpublish(page._id.toHexString(), 4, ctx);
     expect(order).toEqual(['revision', 'page']);
     expect(raw.saveRevision).toHaveBeenCalledWith(
       expect.objectContaining({

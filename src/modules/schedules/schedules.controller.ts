@@ -12,7 +12,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { AppConfig } from '../../core/config/app-config';
 import { ErrorResponseDto } from '../../core/errors/error-response.dto';
-import { publicCacheControl } from '../../core/http/cache-headers';
+import { publicCacheHeaders } from '../../core/http/cache-headers';
 import { ifNoneMatchHits } from '../../core/http/preconditions';
 import { OccurrencesQuery, OccurrencesResponseDto } from './dto/occurrences.dto';
 import { type CachedRepresentation, SchedulesService } from './schedules.service';
@@ -21,13 +21,13 @@ import { type CachedRepresentation, SchedulesService } from './schedules.service
 @ApiTags('public schedules')
 @Controller('v1/pages/:slug')
 export class SchedulesController {
-  private readonly cacheControl: string;
+  private readonly cache: AppConfig['cache'];
 
   constructor(
     private readonly schedules: SchedulesService,
     config: AppConfig,
   ) {
-    this.cacheControl = publicCacheControl(config.cache);
+    this.cache = config.cache;
   }
 
   @Get('schedule')
@@ -78,8 +78,10 @@ export class SchedulesController {
     contentType: string,
     ifNoneMatch: string | undefined,
   ): void {
+    const cache = publicCacheHeaders(this.cache, representation.notAfter);
+    if (cache.expires) reply.header('expires', cache.expires);
     reply
-      .header('cache-control', this.cacheControl)
+      .header('cache-control', cache.cacheControl)
       .header('etag', representation.etag)
       .header('last-modified', new Date(representation.lastModified).toUTCString());
     if (ifNoneMatchHits(ifNoneMatch, representation.etag)) {

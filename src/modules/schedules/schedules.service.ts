@@ -39,6 +39,8 @@ export interface ScheduleWrite {
 export interface CachedRepresentation {
   etag: string;
   lastModified: Date;
+  /** A scheduled unpublish: no cache may keep the representation past it. */
+  notAfter?: Date | null;
   render(): string;
 }
 
@@ -255,6 +257,7 @@ export class SchedulesService {
     return {
       etag,
       lastModified: record.live.updatedAt,
+      notAfter: record.nextUnpublishAt,
       render: () => {
         const { occurrences, truncated } = expandSchedule(schedule, window, limits);
         return JSON.stringify(
@@ -269,6 +272,7 @@ export class SchedulesService {
     return {
       etag: contentEtag(['ics/v1', record.live.etag].join('|')),
       lastModified: record.live.updatedAt,
+      notAfter: record.nextUnpublishAt,
       render: () =>
         buildIcalFeed({
           slug: record.slug,

@@ -20,6 +20,12 @@ export const PageSchema = new Schema(
     cdnOutbox: { type: [Schema.Types.Mixed], default: [] },
     /** true while cdnOutbox holds entries, absent otherwise: the outbox poll's indexed key. */
     cdnPending: Boolean,
+    sponsorship: { type: Schema.Types.Mixed, default: undefined },
+    termSync: { type: Schema.Types.Mixed, default: undefined },
+    /** true while termSync waits for the page-actions module (indexed, like cdnPending). */
+    termPending: Boolean,
+    nextUnpublishAt: Date,
+    lastActionId: String,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     createdBy: String,
@@ -32,6 +38,8 @@ PageSchema.index({ status: 1, slug: 1 }, { name: 'status_slug' });
 // The CDN worker polls `{cdnPending: true}` every second on every replica: an equality on an
 // indexed key, so its cost follows the number of pending pages, not of all pages.
 PageSchema.index({ cdnPending: 1 }, { name: 'cdn_pending' });
+// The page-actions sweep polls `{termPending: true}`: bounded by the terms in flight.
+PageSchema.index({ termPending: 1 }, { name: 'term_pending' });
 
 export const PageRevisionSchema = new Schema(
   {
