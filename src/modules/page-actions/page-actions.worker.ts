@@ -62,7 +62,9 @@ export class PageActionsWorker
   private readonly metrics = pageActionMetrics();
   private timer: NodeJS.Timeout | null = null;
   private current: Promise<void> | null = null;
-  private stopped = true;
+  /** The poll timer runs (PAGE_ACTIONS_WORKER_ENABLED); `tick` also works without it. */
+  private started = false;
+  private stopped = false;
   private lastPrune = 0;
   private readonly statsSource = async () => {
     const now = await this.repo.databaseNow();
@@ -88,7 +90,7 @@ export class PageActionsWorker
   onApplicationBootstrap(): void {
     addDueStatsSource(this.statsSource);
     if (!this.settings.workerEnabled) return;
-    this.stopped = false;
+    this.started = true;
     this.schedule(0);
   }
 
@@ -99,6 +101,7 @@ export class PageActionsWorker
   async beforeApplicationShutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (!this.started) return;
     if (this.timer) clearTimeout(this.timer);
     if (this.current) {
       let timer: NodeJS.Timeout | undefined;
