@@ -45,7 +45,7 @@ describe('query shapes: every query the service sends is served by a declared in
   it('leads with an indexed key, sorts by an index, bounds every result, never $exists on array positions', async () => {
     const schedules = scheduleClient(t.app);
     const invalidations = invalidationsClient(t.app);
-    const pages = [];
+    const pages: Awaited<ReturnType<typeof schedules.page>>[] = [];
     for (let i = 0; i < PAGES; i++) {
       const page = await schedules.page();
       await schedules.publish(page);
