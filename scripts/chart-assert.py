@@ -121,6 +121,7 @@ REQUIRED_ALERT_METRICS = {  # value key under metrics.prometheusRule.alerts -> e
     "notReady": "kube_pod_container_status_ready",
     "invalidationBacklogAge": "cache_invalidation_oldest_pending_age_seconds",
     "logShipperDrops": "log_shipper_dropped_total",
+    "scheduledActionsLate": "page_actions_oldest_lateness_seconds",
 }
 
 

@@ -106,9 +106,9 @@ describe('scheduled actions across SIGKILL', () => {
     const pages: Record<string, unknown>[] = [];
     for (let i = 0; i < PAGES; i++) {
       const page = await call(apps[i % 3], 'POST', '/admin/v1/pages', newPage());
-      // A publish, then an unpublish, of each page: 16 actions within a few seconds.
       pages.push(page);
     }
+    // A publish, then an unpublish, of each page: 16 actions within a few seconds.
     // Times from now on, not from before the pages (a loaded machine may take seconds for them).
     const start = Date.now() + 3000;
     for (const [i, page] of pages.entries()) {
