@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { register } from 'prom-client';
+import { PageActionsService } from '../src/modules/page-actions/page-actions.service';
 import { PageActionsWorker } from '../src/modules/page-actions/page-actions.worker';
 import { PagesService } from '../src/modules/pages/pages.service';
 import { auth, startApp, type TestApp } from './support/app';
@@ -251,6 +252,48 @@ describe('scheduled page actions: API and edge cases', () => {
       expect(n('s-maxage') + n('stale-if-error')).toBeLessThanOrEqual(120);
       expect(Date.parse(String(res.headers.expires))).toBeLessThanOrEqual(Date.parse(at));
     }
+  });
+
+  it('a term PATCH whose scheduling fails is finished by the sweep: nothing lost', async () => {
+    const page = await pages().create();
+    const service = t.app.get(PageActionsService);
+    const spy = jest
+      .spyOn(service, 'termChanged')
+      .mockRejectedValueOnce(new Error('database went away'));
+    let res;
+    try {
+      res = await actions().setTerm(page.id, page.version, {
+        startsAt: fromNow(3600_000),
+        endsAt: fromNow(7200_000),
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(res.body.sponsorship.scheduled).toBe(false);
+    expect(await actions().ofPage(page.id)).toEqual([]);
+    await worker.tick();
+    expect((await actions().ofPage(page.id)).map((a) => [a.kind, a.status])).toEqual([
+      ['publish', 'scheduled'],
+      ['unpublish', 'scheduled'],
+    ]);
+    const after = await http().get(`/admin/v1/pages/${page.id}`).set(auth).expect(200);
+    expect(after.body.sponsorship.scheduled).toBe(true);
+    expect(after.body.nextUnpublishAt).toBe(after.body.sponsorship.endsAt);
+  });
+
+  it('removing a term cancels its actions and lifts the cache cap', async () => {
+    const page = await pages().createPublished();
+    const set = await actions().setTerm(page.id, page.version, {
+      startsAt: fromNow(1000),
+      endsAt: fromNow(600_000),
+    });
+    expect((await http().get(`/v1/pages/${page.slug}`).expect(200)).headers.expires).toBeDefined();
+    const removed = await actions().setTerm(page.id, Number(set.body.version), null);
+    expect(removed.body).toMatchObject({ sponsorship: null, nextUnpublishAt: null });
+    expect((await actions().ofPage(page.id)).map((a) => a.status)).toEqual(['cancelled']);
+    expect(
+      (await http().get(`/v1/pages/${page.slug}`).expect(200)).headers.expires,
+    ).toBeUndefined();
   });
 
   it('clock skew: due times come from the database clock, not the replica clock', async () => {
