@@ -206,6 +206,30 @@ describe('scheduled page actions: API and edge cases', () => {
     ]);
   });
 
+  it('an action being run cannot be cancelled: it is run or cancelled, never both', async () => {
+    const page = await pages().createPublished();
+    const action = await actions().schedule(page.id, { kind: 'unpublish', at: fromNow(600) });
+    const id = action.body.id as string;
+    await sleep(700);
+    const service = t.app.get(PagesService);
+    const original = service.applyScheduledAction.bind(service);
+    let cancelStatus = 0;
+    const spy = jest
+      .spyOn(service, 'applyScheduledAction')
+      .mockImplementationOnce(async (...args) => {
+        cancelStatus = (await http().post(`/admin/v1/page-actions/${id}/cancel`).set(auth)).status;
+        return original(...args);
+      });
+    try {
+      await worker.tick();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(cancelStatus).toBe(409);
+    expect((await actions().get(id)).status).toBe('done');
+    await http().get(`/v1/pages/${page.slug}`).expect(404);
+  });
+
   it('DST: a term ending at local midnight is stored as that instant; local input needs its zone', async () => {
     const page = await pages().createPublished();
     // Europe/Berlin switches to CEST on 2027-03-28: midnight of the 29th is 22:00Z on the 28th.
