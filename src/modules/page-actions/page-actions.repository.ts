@@ -42,13 +42,16 @@ export class PageActionsRepository implements OnModuleInit {
 
   /**
    * The database's clock, so that due times and leases mean the same on every replica however
-   * their clocks drift: one `hello` round trip, its `localTime` corrected by half the trip.
+   * their clocks drift: one `hello` (or, where that is unknown, `isMaster`) round trip, its
+   * `localTime` corrected by half the trip. A server that reports no time leaves the replica's
+   * own clock, whose skew NTP keeps far below the lease (correctness never depends on it).
    */
   async databaseNow(): Promise<Date> {
+    const admin = this.actions.db.db!.admin();
     const sent = Date.now();
-    const reply = (await this.actions.db.db!.admin().command({ hello: 1 })) as {
-      localTime?: Date;
-    };
+    const reply = (await admin
+      .command({ hello: 1 })
+      .catch(() => admin.command({ isMaster: 1 }))) as { localTime?: unknown };
     const received = Date.now();
     if (!(reply.localTime instanceof Date)) return new Date(received);
     return new Date(reply.localTime.getTime() + (received - sent) / 2);
