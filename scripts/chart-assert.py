@@ -125,6 +125,7 @@ REQUIRED_ALERT_METRICS = {  # value key under metrics.prometheusRule.alerts -> e
     "invalidationBacklogAge": "cache_invalidation_oldest_pending_age_seconds",
     "invalidationDeferred": "cache_invalidation_deferred_total",
     "logShipperDrops": "log_shipper_dropped_total",
+    "scheduledActionsLate": "page_actions_oldest_lateness_seconds",
 }
 
 

@@ -15,6 +15,7 @@ import { CacheInvalidationModule } from './modules/cache-invalidation/cache-inva
 import { HealthModule } from './modules/health/health.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { LogSearchModule } from './modules/log-search/log-search.module';
+import { PageActionsModule } from './modules/page-actions/page-actions.module';
 import { PagesModule } from './modules/pages/pages.module';
 import { SchedulesModule } from './modules/schedules/schedules.module';
 
@@ -37,6 +38,7 @@ export class AppModule {
         PagesModule,
         SchedulesModule,
         CacheInvalidationModule,
+        PageActionsModule,
         HealthModule,
         LogSearchModule.forRoot(logShipper),
       ],

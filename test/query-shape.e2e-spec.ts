@@ -11,6 +11,7 @@ import { declaredIndexes, queryShapeViolations } from './support/query-shape';
 import { scheduleClient } from './support/schedule-client';
 
 const PAGES = 24;
+const soon = (ms: number) => new Date(Date.now() + 1000 + ms).toISOString();
 
 /**
  * FerretDB uses no secondary index, so its timings say nothing about 20,000 pages on DocumentDB.
@@ -44,7 +45,7 @@ describe('query shapes: every query the service sends is served by a declared in
   it('leads with an indexed key, sorts by an index, bounds every result, never $exists on array positions', async () => {
     const schedules = scheduleClient(t.app);
     const invalidations = invalidationsClient(t.app);
-    const pages = [];
+    const pages: Awaited<ReturnType<typeof schedules.page>>[] = [];
     for (let i = 0; i < PAGES; i++) {
       const page = await schedules.page();
       await schedules.publish(page);
@@ -71,11 +72,43 @@ describe('query shapes: every query the service sends is served by a declared in
     renamed.version = Number(JSON.parse(rename.headers.etag));
     await schedules.pages.action(pages[4].id, 'unpublish', pages[4].version);
 
+    // Scheduled actions and terms: a term on a live page, actions, their lists and a cancel;
+    // the scheduler polls (and runs one due action) in the background throughout.
+    const termPage = pages[5];
+    await http()
+      .patch(`/admin/v1/pages/${termPage.id}`)
+      .set(auth)
+      .set('If-Match', `"${termPage.version}"`)
+      .send({ sponsorship: { startsAt: soon(0), endsAt: soon(3600_000) } })
+      .expect(200);
+    const due = await http()
+      .post(`/admin/v1/pages/${pages[6].id}/actions`)
+      .set(auth)
+      .send({ kind: 'unpublish', at: soon(300) })
+      .expect(201);
+    for (let i = 1; i <= 4; i++)
+      await http()
+        .post(`/admin/v1/pages/${pages[7].id}/actions`)
+        .set(auth)
+        .send({ kind: 'archive', at: soon(i * 60_000) })
+        .expect(201);
+    await http()
+      .post(`/admin/v1/page-actions/${String(due.body.id)}/cancel`)
+      .set(auth)
+      .expect((res) => expect([200, 409]).toContain(res.status));
+    await http()
+      .post(`/admin/v1/pages/${pages[8].id}/actions`)
+      .set(auth)
+      .send({ kind: 'unpublish', at: soon(200) })
+      .expect(201);
+
     // Lists, deep in the cursor: public, admin, invalidations.
     for (const [path, headers] of [
       ['/v1/pages', {}],
       ['/admin/v1/pages', auth],
       ['/admin/v1/cache/invalidations', auth],
+      ['/admin/v1/page-actions', auth],
+      [`/admin/v1/pages/${pages[7].id}/actions`, auth],
     ] as const) {
       let cursor: string | null = null;
       let seen = 0;
@@ -111,12 +144,21 @@ describe('query shapes: every query the service sends is served by a declared in
       await new Promise((r) => setTimeout(r, 150));
     }
 
+    await eventually(
+      async () => {
+        const res = await http().get(`/admin/v1/pages/${pages[8].id}/actions`).set(auth);
+        return res.body.items[0]?.status === 'done' ? true : undefined;
+      },
+      { what: 'the scheduled unpublish to run' },
+    );
+
     const commands = recorder.commands;
     // The run did exercise the hot paths (a vacuous pass would prove nothing).
     expect(
       commands.some((c) => c.collection === 'pages' && c.filters.some((f) => 'cdnPending' in f)),
     ).toBe(true);
     expect(commands.some((c) => c.collection === 'cdn_invalidation_batches')).toBe(true);
+    expect(commands.some((c) => c.collection === 'page_actions' && c.name === 'find')).toBe(true);
     expect(
       queryShapeViolations(commands, declaredIndexes(t.app.get(getConnectionToken()))),
     ).toEqual([]);

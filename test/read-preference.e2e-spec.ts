@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { auth, startApp, type TestApp } from './support/app';
 import { fastWorkerEnv, invalidationsClient } from './support/cache-invalidation';
-import { createTestDistribution, motoEndpoint } from './support/cloudfront-moto';
+import { createTestDistribution, eventually, motoEndpoint } from './support/cloudfront-moto';
 import { CommandRecorder, type RecordedCommand } from './support/command-recorder';
 import { scheduleClient } from './support/schedule-client';
 
@@ -14,6 +14,8 @@ const COORDINATION = [
   'cdn_invalidation_batches',
   'cdn_invalidation_tokens',
   'schema_migrations',
+  'page_actions',
+  'page_action_tokens',
 ];
 const READS = new Set(['find', 'aggregate', 'count', 'distinct', 'getMore']);
 
@@ -77,6 +79,33 @@ describe('read preference: only public reads may go to secondaries', () => {
     expect(manual.body.status).toBe('pending');
     await invalidations.settled('read-pref-manual', 'completed');
 
+    // A sponsorship term and a scheduled action that runs (leases, tokens, the page re-read).
+    const term = await http()
+      .patch(`/admin/v1/pages/${page.id}`)
+      .set(auth)
+      .set('If-Match', `"${page.version}"`)
+      .send({
+        sponsorship: {
+          startsAt: new Date(Date.now() + 60_000).toISOString(),
+          endsAt: new Date(Date.now() + 3600_000).toISOString(),
+        },
+      })
+      .expect(200);
+    page.version = Number(JSON.parse(term.headers.etag));
+    const other = await schedules.page();
+    await http()
+      .post(`/admin/v1/pages/${other.id}/actions`)
+      .set(auth)
+      .send({ kind: 'archive', at: new Date(Date.now() + 500).toISOString() })
+      .expect(201);
+    await eventually(
+      async () => {
+        const res = await http().get(`/admin/v1/pages/${other.id}/actions`).set(auth);
+        return res.body.items[0]?.status === 'done' ? true : undefined;
+      },
+      { what: 'the scheduled archive to run' },
+    );
+
     // Public reads, which may use the configured preference.
     await http().get(`/v1/pages/${page.slug}`).expect(200);
     await http().get('/v1/pages').expect(200);
@@ -100,7 +129,12 @@ describe('read preference: only public reads may go to secondaries', () => {
     expect(admin.map((c) => `${c.name} ${c.collection} ${JSON.stringify(c.filters)}`)).toEqual([]);
 
     // The coordination collections were read at all (the run exercised them)...
-    for (const name of ['cdn_invalidations', 'cdn_invalidation_batches', 'cdn_invalidation_tokens'])
+    for (const name of [
+      'cdn_invalidations',
+      'cdn_invalidation_batches',
+      'cdn_invalidation_tokens',
+      'page_actions',
+    ])
       expect(reads.some((c) => c.collection === name)).toBe(true);
     // ...and the public reads did carry the configured preference (the recorder sees it).
     const publicReads = reads.filter((c) => c.collection === 'pages' && isPublicPageRead(c));

@@ -8,6 +8,8 @@ export interface PublicRepresentation {
   body: string;
   etag: string;
   lastModified?: Date;
+  /** A scheduled unpublish: no cache may keep the response past it (see publicCacheHeaders). */
+  notAfter?: Date | null;
 }
 
 export interface CacheHit<T> {

@@ -86,6 +86,12 @@ export class AppConfig {
     statusPollMs: number;
     settleMs: number;
   };
+  readonly pageActions: {
+    workerEnabled: boolean;
+    pollMs: number;
+    leaseMs: number;
+    maxAttempts: number;
+  };
   readonly schedules: {
     maxEvents: number;
     maxOccurrences: number;
@@ -186,6 +192,19 @@ export class AppConfig {
       statusPollMs: e.CDN_INVALIDATION_STATUS_POLL_MS,
       settleMs: e.CDN_INVALIDATION_SETTLE_MS,
     };
+    this.pageActions = {
+      workerEnabled: e.PAGE_ACTIONS_WORKER_ENABLED,
+      pollMs: e.PAGE_ACTIONS_POLL_MS,
+      leaseMs: e.PAGE_ACTIONS_LEASE_MS,
+      maxAttempts: e.PAGE_ACTIONS_MAX_ATTEMPTS,
+    };
+    // A run is a few database replies plus, at worst, the page lock's 3 s wait: a lease shorter
+    // than one hung reply and that wait would hand a healthy run to another replica.
+    if (this.pageActions.leaseMs < this.mongo.operationTimeoutMs + 3000) {
+      throw new ConfigValidationError(
+        `Invalid configuration:\n  - PAGE_ACTIONS_LEASE_MS (${this.pageActions.leaseMs}) must be at least MONGODB_OPERATION_TIMEOUT_MS (${this.mongo.operationTimeoutMs}) + 3000`,
+      );
+    }
     this.schedules = {
       maxEvents: e.SCHEDULE_MAX_EVENTS,
       maxOccurrences: e.SCHEDULE_MAX_OCCURRENCES,

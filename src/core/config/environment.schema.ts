@@ -391,6 +391,37 @@ export class EnvironmentVariables {
   @Min(0)
   MONGODB_REPLICA_LAG_ALLOWANCE_MS = 1000;
 
+  /**
+   * Run the scheduler of page actions (scheduled publish/unpublish/archive, sponsorship terms)
+   * in this process. Safe on every replica: actions are leased, never run twice.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  PAGE_ACTIONS_WORKER_ENABLED = true;
+
+  /** How often the scheduler looks for due actions: an action runs at most about this late. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60000)
+  PAGE_ACTIONS_POLL_MS = 1000;
+
+  /**
+   * How long a replica owns an action it runs; a replica that died mid-action has it taken over
+   * after this. Only spares duplicate work: a re-run is recognised on the page and not repeated.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  PAGE_ACTIONS_LEASE_MS = 30000;
+
+  /** Failed runs of one action (database errors) before it is recorded failed and alerted on. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  PAGE_ACTIONS_MAX_ATTEMPTS = 10;
+
   /** Most events one page's schedule may hold. */
   @Transform(toInt)
   @IsInt()

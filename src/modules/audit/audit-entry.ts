@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'page.archived',
   'page.restored',
   'page.deleted',
+  'page.schedule-synced',
   'schedule.timezone-set',
   'schedule.event-added',
   'schedule.event-updated',

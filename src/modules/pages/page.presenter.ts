@@ -37,6 +37,17 @@ export function toPageResponse(page: PageRecord): PageResponseDto {
         }
       : null,
     pendingInvalidations: page.cdnOutbox?.length ?? 0,
+    sponsorship: page.sponsorship
+      ? {
+          startsAt: iso(page.sponsorship.startsAt),
+          endsAt: iso(page.sponsorship.endsAt),
+          approvedVersion: page.sponsorship.approvedVersion,
+          setAt: iso(page.sponsorship.setAt),
+          setBy: page.sponsorship.setBy,
+          scheduled: !page.termPending,
+        }
+      : null,
+    nextUnpublishAt: page.nextUnpublishAt ? iso(page.nextUnpublishAt) : null,
     createdAt: iso(page.createdAt),
     updatedAt: iso(page.updatedAt),
   };

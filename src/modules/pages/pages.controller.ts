@@ -12,7 +12,7 @@ import type { FastifyReply } from 'fastify';
 import { AppConfig } from '../../core/config/app-config';
 import { ErrorResponseDto } from '../../core/errors/error-response.dto';
 import type { CacheHit, PublicRepresentation } from '../../core/cache/public-cache';
-import { publicCacheControl, staleCacheControl } from '../../core/http/cache-headers';
+import { publicCacheHeaders, staleCacheControl } from '../../core/http/cache-headers';
 import { ifNoneMatchHits } from '../../core/http/preconditions';
 import { PublicListQuery } from './dto/list-pages.query';
 import { PublicPageDto, PublicPageListDto } from './dto/page-response.dto';
@@ -22,14 +22,14 @@ import { PagesService } from './pages.service';
 @ApiTags('public pages')
 @Controller('v1/pages')
 export class PagesController {
-  private readonly cacheControl: string;
+  private readonly cache: AppConfig['cache'];
   private readonly staleCacheControl: string;
 
   constructor(
     private readonly pages: PagesService,
     config: AppConfig,
   ) {
-    this.cacheControl = publicCacheControl(config.cache);
+    this.cache = config.cache;
     this.staleCacheControl = staleCacheControl(config.cache);
   }
 
@@ -69,10 +69,13 @@ export class PagesController {
     hit: CacheHit<PublicRepresentation>,
     ifNoneMatch: string | undefined,
   ): void {
-    const { body, etag, lastModified } = hit.value;
+    const { body, etag, lastModified, notAfter } = hit.value;
+    // Computed per response: a scheduled unpublish shortens every lifetime as it comes closer.
+    const cache = publicCacheHeaders(this.cache, notAfter);
     reply
-      .header('cache-control', hit.stale ? this.staleCacheControl : this.cacheControl)
+      .header('cache-control', hit.stale ? this.staleCacheControl : cache.cacheControl)
       .header('etag', etag);
+    if (cache.expires) reply.header('expires', cache.expires);
     if (hit.stale || hit.ageSeconds > 0) reply.header('age', String(hit.ageSeconds));
     if (lastModified) reply.header('last-modified', new Date(lastModified).toUTCString());
     if (ifNoneMatchHits(ifNoneMatch, etag)) {

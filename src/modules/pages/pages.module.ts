@@ -8,6 +8,7 @@ import { PagesAdminController } from './pages.admin.controller';
 import { PagesController } from './pages.controller';
 import { PagesRepository } from './pages.repository';
 import { PagesService } from './pages.service';
+import { SponsorshipTerms } from './sponsorship-terms';
 import {
   PAGE_MODEL,
   PAGE_REVISION_MODEL,
@@ -17,8 +18,9 @@ import {
 
 /**
  * The only owner of the page document (`pages`, `page_revisions`, `page_locks`). Other modules
- * reach pages through `PagesService` (typed intents: publish, changeSchedule, ...) and the CDN
- * outbox through `PageOutbox`; the models and the lock stay private.
+ * reach pages through `PagesService` (typed intents: publish, changeSchedule, ...), the CDN
+ * outbox through `PageOutbox` and sponsorship terms through `SponsorshipTerms`; the models and
+ * the lock stay private.
  */
 @Module({
   imports: [
@@ -30,7 +32,14 @@ import {
     ]),
   ],
   controllers: [PagesController, PagesAdminController],
-  providers: [PagesRepository, PagesService, PageLock, PageOutbox, PageAuditOutbox],
-  exports: [PagesService, PageOutbox],
+  providers: [
+    PagesRepository,
+    PagesService,
+    PageLock,
+    PageOutbox,
+    PageAuditOutbox,
+    SponsorshipTerms,
+  ],
+  exports: [PagesService, PageOutbox, SponsorshipTerms],
 })
 export class PagesModule {}

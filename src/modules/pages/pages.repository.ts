@@ -15,11 +15,13 @@ import type {
   PageRecord,
   PageRevisionRecord,
   PageStatus,
+  SponsorshipTerm,
+  TermSync,
 } from './schemas/page.types';
 import type { Schedule } from './schemas/schedule.types';
 import { SchemaSetup } from '../../core/database/schema-setup';
 
-export type PublicPageBody = Pick<PageRecord, 'slug'> & {
+export type PublicPageBody = Pick<PageRecord, 'slug' | 'nextUnpublishAt'> & {
   live: Pick<NonNullable<PageRecord['live']>, 'body' | 'etag' | 'updatedAt'>;
 };
 
@@ -44,6 +46,7 @@ export interface LiveScheduleRecord {
     etag: string;
     updatedAt: Date;
   };
+  nextUnpublishAt?: Date | null;
 }
 
 /**
@@ -57,6 +60,11 @@ export interface PageChange {
   live?: LiveSnapshot | null;
   revision?: number;
   outbox?: CdnOutboxEntry;
+  sponsorship?: SponsorshipTerm | null;
+  /** Also sets or clears the indexed `termPending` flag. */
+  termSync?: TermSync | null;
+  nextUnpublishAt?: Date | null;
+  lastActionId?: string;
 }
 
 export type AdminSummaryRecord = Pick<
@@ -145,6 +153,7 @@ export class PagesRepository implements OnModuleInit {
           $set: {
             ...fields,
             ...(entry ? { cdnPending: true } : {}),
+            ...(change.termSync !== undefined ? { termPending: change.termSync !== null } : {}),
             updatedAt: stamp.at,
             updatedBy: stamp.actor,
           },
@@ -178,7 +187,7 @@ export class PagesRepository implements OnModuleInit {
     return this.pages
       .findOne(
         { slug, status: 'published' },
-        { slug: 1, 'live.body': 1, 'live.etag': 1, 'live.updatedAt': 1 },
+        { slug: 1, 'live.body': 1, 'live.etag': 1, 'live.updatedAt': 1, nextUnpublishAt: 1 },
       )
       .lean<PublicPageBody>()
       .exec();
@@ -195,6 +204,7 @@ export class PagesRepository implements OnModuleInit {
           'live.content.schedule': 1,
           'live.etag': 1,
           'live.updatedAt': 1,
+          nextUnpublishAt: 1,
         },
       )
       .lean<LiveScheduleRecord>()
@@ -305,6 +315,16 @@ export class PagesRepository implements OnModuleInit {
     await this.lock.run(_id, () =>
       this.pages.updateOne({ _id }, { $pull: { auditOutbox: entry } }).exec(),
     );
+  }
+
+  /** Pages whose term change still waits to be scheduled (indexed `termPending`). */
+  async pendingTerms(limit: number): Promise<Pick<PageRecord, '_id' | 'termSync'>[]> {
+    return this.pages
+      .find({ termPending: true }, { termSync: 1 })
+      .limit(limit)
+      .read(PRIMARY)
+      .lean<Pick<PageRecord, '_id' | 'termSync'>[]>()
+      .exec();
   }
 
   // --- the CDN outbox (reached from outside only through PageOutbox) ------------------------

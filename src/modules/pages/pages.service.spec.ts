@@ -1,3 +1,4 @@
+import { SponsorshipTerms } from './sponsorship-terms';
 import { Types } from 'mongoose';
 import { PublicCache } from '../../core/cache/public-cache';
 import { AppConfig } from '../../core/config/app-config';
@@ -76,6 +77,7 @@ function newService(repo: PagesRepository): PagesService {
     NO_CACHE,
     outbox as unknown as PageAuditOutbox,
     audit as unknown as AuditService,
+    new SponsorshipTerms(),
   );
 }
 

@@ -5,6 +5,8 @@ import {
   type PublicRepresentation,
   representationBytes,
 } from '../../core/cache/public-cache';
+import { Types } from 'mongoose';
+import { roleIncludes } from '../../core/auth/roles';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import {
@@ -16,11 +18,12 @@ import {
 } from '../../core/http/cursor';
 import { contentEtag } from '../../core/http/preconditions';
 import type { RequestContext } from '../../core/http/request-context';
+import { checkScheduleWindow, parseInstant } from '../../core/time/instant';
 import { stripUndefined } from '../../core/util/strip-undefined';
 import { type AuditAction, auditEntry, changedPaths } from '../audit/audit-entry';
 import { AuditService } from '../audit/audit.service';
 import type { CreatePageDto } from './dto/create-page.dto';
-import type { UpdatePageDto } from './dto/update-page.dto';
+import type { SponsorshipTermDto, UpdatePageDto } from './dto/update-page.dto';
 import { buildLiveSnapshot } from './live-snapshot';
 import { PageAuditOutbox } from './page-audit-outbox';
 import { toPublicList } from './page.presenter';
@@ -31,13 +34,28 @@ import {
   PageChange,
   PagesRepository,
 } from './pages.repository';
-import type { PageContent, PageRecord, PageRevisionRecord, PageStatus } from './schemas/page.types';
+import type {
+  PageContent,
+  PageRecord,
+  PageRevisionRecord,
+  PageStatus,
+  SponsorshipTerm,
+} from './schemas/page.types';
 import { emptySchedule, type Schedule } from './schemas/schedule.types';
+import { SponsorshipTerms } from './sponsorship-terms';
 
 /** A schedule edit as the schedules module hands it over: new copies of either schedule. */
 export interface ScheduleChange {
   draft?: Schedule;
   live?: Schedule;
+}
+
+/** A due scheduled action, as the page-actions module hands it over to be written. */
+export interface ScheduledActionWrite {
+  id: string;
+  kind: 'publish' | 'unpublish' | 'archive';
+  /** For a publish: the approved content, snapshotted when the action was created. */
+  content?: PageContent;
 }
 
 /** What the audit record of a write names besides actor, page and version. */
@@ -57,6 +75,7 @@ export class PagesService {
     private readonly cache: PublicCache,
     private readonly auditOutbox: PageAuditOutbox,
     private readonly auditTrail: AuditService,
+    private readonly terms: SponsorshipTerms,
   ) {}
 
   async create(dto: CreatePageDto, ctx: RequestContext): Promise<PageRecord> {
@@ -203,6 +222,15 @@ export class PagesService {
     dto: UpdatePageDto,
     ctx: RequestContext,
   ): Promise<PageRecord> {
+    // A term publishes and unpublishes the page on its own: it needs the role that may publish.
+    if (
+      dto.sponsorship !== undefined &&
+      !(ctx.identity && roleIncludes(ctx.identity.role, 'publisher'))
+    )
+      throw new DomainError(
+        ErrorCode.Forbidden,
+        'setting or removing a sponsorship term requires the publisher role',
+      );
     const page = await this.getForWrite(id, version);
     const draft: PageContent = { ...page.draft };
     for (const field of REQUIRED_FIELDS) {
@@ -239,18 +267,126 @@ export class PagesService {
         change.outbox = outboxEntry([page.slug, dto.slug], 'slug-change', ctx.requestId);
       }
     }
-    return this.write(page, version, ctx, change, {
+    if (dto.sponsorship !== undefined) {
+      const term = dto.sponsorship && sponsorshipTerm(page, dto.sponsorship, version, ctx);
+      change.sponsorship = term;
+      change.termSync = {
+        syncId: new Types.ObjectId().toHexString(),
+        term,
+        content: term?.approvedVersion ? (change.draft ?? page.draft) : null,
+      };
+    }
+    const updated = await this.write(page, version, ctx, change, {
       action: change.slug ? 'page.renamed' : 'page.updated',
-      details: { from: page.slug },
+      details: {
+        from: page.slug,
+        ...(dto.sponsorship !== undefined ? { sponsorship: change.sponsorship ?? null } : {}),
+      },
     });
+    if (dto.sponsorship === undefined) return updated;
+    // The term is stored with its termSync; scheduling it now lets the answer show its actions.
+    await this.terms.changed(id, ctx);
+    return (await this.repo.findById(id)) ?? updated;
+  }
+
+  // --- intents of the page-actions module ---------------------------------------------------
+
+  /** The page as a scheduled action decides on it (from the primary), or null if it is gone. */
+  findForAction(id: string): Promise<PageRecord | null> {
+    return this.repo.findById(id);
+  }
+
+  /**
+   * Applies a due scheduled action through the normal write path (version guard, revision, CDN
+   * outbox, audit), stamping `lastActionId` in the same update so a re-run is recognised.
+   */
+  async applyScheduledAction(
+    page: PageRecord,
+    version: number,
+    action: ScheduledActionWrite,
+    ctx: RequestContext,
+  ): Promise<PageRecord> {
+    const details = { scheduledActionId: action.id };
+    switch (action.kind) {
+      case 'publish': {
+        if (!action.content)
+          throw new DomainError(ErrorCode.InvalidState, 'a publish needs its approved content');
+        return this.writePublish(page, version, ctx, action.content, action.id);
+      }
+      case 'unpublish':
+        return this.write(
+          page,
+          version,
+          ctx,
+          { ...unpublishChange(page, ctx), lastActionId: action.id },
+          { action: 'page.unpublished', details },
+        );
+      case 'archive':
+        return this.write(
+          page,
+          version,
+          ctx,
+          { ...archiveChange(page, ctx), lastActionId: action.id },
+          { action: 'page.archived', details },
+        );
+    }
+  }
+
+  /** Pages whose term change is not yet scheduled (an interrupted PATCH), by the indexed flag. */
+  async pendingTerms(limit: number): Promise<string[]> {
+    return (await this.repo.pendingTerms(limit)).map((p) => p._id.toHexString());
+  }
+
+  /**
+   * Stores the next scheduled unpublish (computed by `nextUnpublishAt` from the page as read)
+   * and, with `syncId`, acknowledges that term change. Retried on a version race, so the value
+   * written was computed after the last concurrent write: never a stale, later instant.
+   */
+  async syncTermSchedule(
+    pageId: string,
+    ctx: RequestContext,
+    nextUnpublishAt: (page: PageRecord) => Promise<Date | null>,
+    syncId?: string,
+  ): Promise<PageRecord | null> {
+    for (let attempt = 0; ; attempt++) {
+      const page = await this.repo.findById(pageId);
+      if (!page) return null;
+      const next = await nextUnpublishAt(page);
+      const change: PageChange = {};
+      if ((page.nextUnpublishAt?.getTime() ?? null) !== (next?.getTime() ?? null))
+        change.nextUnpublishAt = next;
+      if (syncId && page.termSync?.syncId === syncId) change.termSync = null;
+      if (Object.keys(change).length === 0) return page;
+      try {
+        return await this.write(page, page.version, ctx, change, {
+          action: 'page.schedule-synced',
+          details: { nextUnpublishAt: next?.toISOString() ?? null },
+        });
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === ErrorCode.VersionMismatch))
+          throw error;
+        if (attempt >= 10) throw error;
+      }
+    }
   }
 
   async publish(id: string, version: number, ctx: RequestContext): Promise<PageRecord> {
     const page = await this.getForWrite(id, version);
+    return this.writePublish(page, version, ctx, page.draft);
+  }
+
+  /** A publish of `content` (the draft, or a scheduled action's approved snapshot). */
+  private async writePublish(
+    page: PageRecord,
+    version: number,
+    ctx: RequestContext,
+    content: PageContent,
+    actionId?: string,
+  ): Promise<PageRecord> {
     const now = new Date();
     const revision = page.revision + 1;
     const live = {
-      ...buildLiveSnapshot(page.slug, page.draft, revision, now),
+      ...buildLiveSnapshot(page.slug, content, revision, now),
       publishedBy: ctx.actor,
       ...(ctx.identity ? { publishedById: ctx.identity.id } : {}),
     };
@@ -263,15 +399,19 @@ export class PagesService {
         live,
         revision,
         outbox: outboxEntry([page.slug], 'publish', ctx.requestId),
+        ...(actionId ? { lastActionId: actionId } : {}),
       },
-      { action: 'page.published', details: { revision } },
+      {
+        action: 'page.published',
+        details: { revision, ...(actionId ? { scheduledActionId: actionId } : {}) },
+      },
     );
     // The publish happened: a failure to record its revision now must not turn it into an error.
     // The live snapshot holds everything the record needs, and write() records it before
     // anything replaces or removes that snapshot, so nothing is lost (see recordLiveRevision).
     await this.recordLiveRevision(updated).catch((error: unknown) =>
       this.logger.warn(
-        { err: error, pageId: id, revision, requestId: ctx.requestId },
+        { err: error, pageId: page._id.toHexString(), revision, requestId: ctx.requestId },
         'revision record deferred: it is recorded from the live snapshot before that changes',
       ),
     );
@@ -283,13 +423,9 @@ export class PagesService {
     if (page.status !== 'published') {
       throw new DomainError(ErrorCode.InvalidState, `page is ${page.status}, not published`);
     }
-    return this.write(
-      page,
-      version,
-      ctx,
-      { status: 'draft', live: null, outbox: outboxEntry([page.slug], 'unpublish', ctx.requestId) },
-      { action: 'page.unpublished' },
-    );
+    return this.write(page, version, ctx, unpublishChange(page, ctx), {
+      action: 'page.unpublished',
+    });
   }
 
   async archive(id: string, version: number, ctx: RequestContext): Promise<PageRecord> {
@@ -297,18 +433,7 @@ export class PagesService {
     if (page.status === 'archived') {
       throw new DomainError(ErrorCode.InvalidState, 'page is already archived');
     }
-    const wasLive = page.status === 'published';
-    return this.write(
-      page,
-      version,
-      ctx,
-      {
-        status: 'archived',
-        live: null,
-        ...(wasLive ? { outbox: outboxEntry([page.slug], 'archive', ctx.requestId) } : {}),
-      },
-      { action: 'page.archived' },
-    );
+    return this.write(page, version, ctx, archiveChange(page, ctx), { action: 'page.archived' });
   }
 
   async remove(id: string, version: number, ctx: RequestContext): Promise<void> {
@@ -400,7 +525,12 @@ export class PagesService {
       async (): Promise<PublicRepresentation | null> => {
         const page = await this.repo.findPublicBody(slug);
         if (!page?.live) return null;
-        return { body: page.live.body, etag: page.live.etag, lastModified: page.live.updatedAt };
+        return {
+          body: page.live.body,
+          etag: page.live.etag,
+          lastModified: page.live.updatedAt,
+          notAfter: page.nextUnpublishAt ?? null,
+        };
       },
       representationBytes,
     );
@@ -465,6 +595,60 @@ export class PagesService {
       action,
     );
   }
+}
+
+function unpublishChange(page: PageRecord, ctx: RequestContext): PageChange {
+  return {
+    status: 'draft',
+    live: null,
+    outbox: outboxEntry([page.slug], 'unpublish', ctx.requestId),
+  };
+}
+
+function archiveChange(page: PageRecord, ctx: RequestContext): PageChange {
+  const wasLive = page.status === 'published';
+  return {
+    status: 'archived',
+    live: null,
+    ...(wasLive ? { outbox: outboxEntry([page.slug], 'archive', ctx.requestId) } : {}),
+  };
+}
+
+/**
+ * The term a PATCH sets: instants only. The end must lie ahead (within 2 years); so must the
+ * start unless the page is already live (then the term only schedules its unpublish). The
+ * approved version is the one this write creates: its draft is what goes live at the start.
+ */
+function sponsorshipTerm(
+  page: PageRecord,
+  dto: SponsorshipTermDto,
+  version: number,
+  ctx: RequestContext,
+): SponsorshipTerm {
+  if (page.status === 'archived')
+    throw new DomainError(
+      ErrorCode.InvalidState,
+      'an archived page cannot take a sponsorship term',
+    );
+  const now = new Date();
+  const startsAt = parseInstant('sponsorship.startsAt', dto.startsAt, dto.timezone);
+  const endsAt = parseInstant('sponsorship.endsAt', dto.endsAt, dto.timezone);
+  if (endsAt.getTime() <= startsAt.getTime())
+    throw new DomainError(
+      ErrorCode.ValidationFailed,
+      'sponsorship.endsAt must be after sponsorship.startsAt',
+    );
+  checkScheduleWindow('sponsorship.endsAt', endsAt, now);
+  const live = page.status === 'published';
+  if (!live) checkScheduleWindow('sponsorship.startsAt', startsAt, now);
+  return {
+    termId: new Types.ObjectId().toHexString(),
+    startsAt,
+    endsAt,
+    approvedVersion: live ? null : version + 1,
+    setAt: now,
+    setBy: ctx.actor,
+  };
 }
 
 function versionMismatch(current: number, given: number): DomainError {

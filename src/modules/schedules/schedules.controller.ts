@@ -14,7 +14,7 @@ import { AppConfig } from '../../core/config/app-config';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { ErrorResponseDto } from '../../core/errors/error-response.dto';
-import { publicCacheControl } from '../../core/http/cache-headers';
+import { publicCacheHeaders } from '../../core/http/cache-headers';
 import { ifNoneMatchHits } from '../../core/http/preconditions';
 import { OccurrencesQuery, OccurrencesResponseDto } from './dto/occurrences.dto';
 import { canonicalWindowQuery } from './schedule-window';
@@ -30,13 +30,13 @@ function splitUrl(url: string): [string, string] {
 @ApiTags('public schedules')
 @Controller('v1/pages/:slug')
 export class SchedulesController {
-  private readonly cacheControl: string;
+  private readonly cache: AppConfig['cache'];
 
   constructor(
     private readonly schedules: SchedulesService,
     config: AppConfig,
   ) {
-    this.cacheControl = publicCacheControl(config.cache);
+    this.cache = config.cache;
   }
 
   @Get('schedule')
@@ -68,7 +68,7 @@ export class SchedulesController {
     if (raw !== canonical) {
       void reply
         .status(301)
-        .header('cache-control', this.cacheControl)
+        .header('cache-control', publicCacheHeaders(this.cache, null).cacheControl)
         .header('location', canonical ? `${path}?${canonical}` : path)
         .send();
       return;
@@ -114,8 +114,10 @@ export class SchedulesController {
     contentType: string,
     ifNoneMatch: string | undefined,
   ): void {
+    const cache = publicCacheHeaders(this.cache, representation.notAfter);
+    if (cache.expires) reply.header('expires', cache.expires);
     reply
-      .header('cache-control', this.cacheControl)
+      .header('cache-control', cache.cacheControl)
       .header('etag', representation.etag)
       .header('last-modified', new Date(representation.lastModified).toUTCString());
     if (ifNoneMatchHits(ifNoneMatch, representation.etag)) {

@@ -42,6 +42,8 @@ export interface ScheduleWrite {
 export interface CachedRepresentation {
   etag: string;
   lastModified: Date;
+  /** A scheduled unpublish: no cache may keep the representation past it. */
+  notAfter?: Date | null;
   render(): string;
 }
 
@@ -275,6 +277,7 @@ export class SchedulesService {
     return {
       etag,
       lastModified: record.live.updatedAt,
+      notAfter: record.nextUnpublishAt,
       render: () =>
         this.cached(etag, () => {
           const { occurrences, truncated } = expandSchedule(schedule, window, limits);
@@ -292,6 +295,7 @@ export class SchedulesService {
     return {
       etag,
       lastModified: record.live.updatedAt,
+      notAfter: record.nextUnpublishAt,
       render: () =>
         this.cached(etag, () =>
           buildIcalFeed({

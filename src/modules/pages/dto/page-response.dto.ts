@@ -33,6 +33,20 @@ export class LiveViewDto {
   @ApiProperty() updatedAt!: string;
 }
 
+export class SponsorshipViewDto {
+  @ApiProperty({ example: '2027-03-01T06:00:00.000Z' }) startsAt!: string;
+  @ApiProperty({ example: '2027-04-01T05:00:00.000Z' }) endsAt!: string;
+  @ApiProperty({
+    nullable: true,
+    description: 'Version whose draft goes live at startsAt (null: the page was already live)',
+  })
+  approvedVersion!: number | null;
+  @ApiProperty() setAt!: string;
+  @ApiProperty() setBy!: string;
+  @ApiProperty({ description: 'false until its scheduled actions are created' })
+  scheduled!: boolean;
+}
+
 /** The admin view of a page: draft, live snapshot and bookkeeping. */
 export class PageResponseDto {
   @ApiProperty({ example: '665f1c2a4e8d2b4c519a433c' }) id!: string;
@@ -46,6 +60,13 @@ export class PageResponseDto {
   @ApiProperty({ type: LiveViewDto, nullable: true }) live!: LiveViewDto | null;
   @ApiProperty({ description: 'CDN invalidations recorded but not yet handed to the worker' })
   pendingInvalidations!: number;
+  @ApiProperty({ type: SponsorshipViewDto, nullable: true })
+  sponsorship!: SponsorshipViewDto | null;
+  @ApiProperty({
+    nullable: true,
+    description: 'Earliest scheduled unpublish/archive: public caching ends by then',
+  })
+  nextUnpublishAt!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }

@@ -21,6 +21,12 @@ export const PageSchema = new Schema(
     /** true while cdnOutbox holds entries, absent otherwise: the outbox poll's indexed key. */
     cdnPending: Boolean,
     auditOutbox: { type: [Schema.Types.Mixed], default: [] },
+    sponsorship: { type: Schema.Types.Mixed, default: undefined },
+    termSync: { type: Schema.Types.Mixed, default: undefined },
+    /** true while termSync waits for the page-actions module (indexed, like cdnPending). */
+    termPending: Boolean,
+    nextUnpublishAt: Date,
+    lastActionId: String,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     createdBy: String,
@@ -35,6 +41,8 @@ PageSchema.index({ status: 1, slug: 1 }, { name: 'status_slug' });
 PageSchema.index({ cdnPending: 1 }, { name: 'cdn_pending' });
 // The audit drain's range query (`auditOutbox.at < cutoff`): pages without entries are not in it.
 PageSchema.index({ 'auditOutbox.at': 1 }, { name: 'audit_outbox_at' });
+// The page-actions sweep polls `{termPending: true}`: bounded by the terms in flight.
+PageSchema.index({ termPending: 1 }, { name: 'term_pending' });
 
 export const PageRevisionSchema = new Schema(
   {

@@ -74,10 +74,45 @@ export interface PageRecord {
   cdnPending?: boolean;
   /** Audit entries of this page's writes not yet delivered to `audit_events` (see write()). */
   auditOutbox?: AuditEntry[];
+  /** The paid term, if any: it drives the page's term-sourced scheduled actions. */
+  sponsorship?: SponsorshipTerm | null;
+  /** A term change not yet turned into scheduled actions (see sponsorship-terms.ts). */
+  termSync?: TermSync | null;
+  /** true while `termSync` waits (indexed): the sweep that finishes an interrupted PATCH. */
+  termPending?: boolean;
+  /**
+   * The earliest scheduled unpublish or archive, kept by the page-actions module: public
+   * responses are never cacheable past it, without a second query on the read path.
+   */
+  nextUnpublishAt?: Date | null;
+  /** The last scheduled action applied by a page write: makes a re-run after a crash a no-op. */
+  lastActionId?: string;
   createdAt: Date;
   updatedAt: Date;
   createdBy?: string;
   updatedBy?: string;
+}
+
+/** A sponsorship term as stored: instants only (a local input was resolved in its zone). */
+export interface SponsorshipTerm {
+  termId: string;
+  startsAt: Date;
+  endsAt: Date;
+  /** The page version whose draft is what goes live at `startsAt` (null: the page was live). */
+  approvedVersion: number | null;
+  setAt: Date;
+  setBy: string;
+}
+
+/**
+ * What the page-actions module needs to schedule a term, written with the term in the same
+ * update: `content` is the approved draft, snapshotted because drafts keep no history.
+ * `term: null` means the term was removed.
+ */
+export interface TermSync {
+  syncId: string;
+  term: SponsorshipTerm | null;
+  content: PageContent | null;
 }
 
 export interface PageRevisionRecord {
