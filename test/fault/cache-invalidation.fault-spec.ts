@@ -16,7 +16,8 @@ import { AppProcess } from './app-process';
  * Several real service processes on one database, sending through a fault-injecting proxy to
  * moto. moto does not deduplicate CallerReference, so every duplicate send would show there.
  */
-jest.setTimeout(180_000);
+// Three app processes and a FerretDB on two cores: 200 versioned writes each way take a while.
+jest.setTimeout(300_000);
 
 const authHeader = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
@@ -132,6 +133,8 @@ function workerEnv(db: Db, distributionId: string, endpoint: string): Record<str
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'testing',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'testing',
     CDN_INVALIDATION_POLL_MS: '100',
+    // One identity drives hundreds of writes a minute here; the per-identity limit is not under test.
+    ADMIN_WRITES_PER_MINUTE: '100000',
     CDN_INVALIDATION_BATCH_WINDOW_MS: '200',
     CDN_INVALIDATION_LEASE_MS: '5000',
     CLOUDFRONT_REQUEST_TIMEOUT_MS: '1000',
