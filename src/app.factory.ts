@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
+import { registerMethodNotAllowed } from './core/errors/method-not-allowed';
 import { createValidationPipe } from './core/errors/validation';
 import type { LogShipper } from './core/logging/log-shipper';
 import { PinoNestLogger } from './core/logging/nest-logger';
@@ -15,7 +16,7 @@ import {
   createRootLogger,
   SANE_REQUEST_ID,
 } from './core/logging/root-logger';
-import { setupSwagger } from './core/openapi/openapi';
+import { registerDocsCompression, setupSwagger } from './core/openapi/openapi';
 import { createLogShipper } from './modules/log-search/log-shipping';
 
 export interface CreateAppOptions {
@@ -63,6 +64,8 @@ export async function createApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestHooks(fastify, logger);
+  registerMethodNotAllowed(fastify);
+  await registerDocsCompression(app);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/admin/') && !reply.hasHeader('cache-control')) {
       void reply.header('cache-control', 'no-store');

@@ -1,6 +1,6 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../errors/error-response.dto';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiErrors } from '../openapi/api-errors';
 import { AdminAuthGuard } from './admin-auth.guard';
 
 export const ADMIN_BEARER = 'admin-bearer';
@@ -10,9 +10,6 @@ export function AdminAuth(): ClassDecorator & MethodDecorator {
   return applyDecorators(
     UseGuards(AdminAuthGuard),
     ApiBearerAuth(ADMIN_BEARER),
-    ApiUnauthorizedResponse({
-      description: 'Missing or invalid bearer token',
-      type: ErrorResponseDto,
-    }),
+    ApiErrors(401, 403, [429, 'Too many failed authentications from this client; retry later']),
   );
 }

@@ -1,17 +1,17 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiHeader,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
+  ApiParam,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AppConfig } from '../../core/config/app-config';
-import { ErrorResponseDto } from '../../core/errors/error-response.dto';
+import { ErrorCode } from '../../core/errors/error-code';
+import { ApiErrors } from '../../core/openapi/api-errors';
+import { SLUG_PATTERN } from '../pages/dto/page-content.dto';
 import { publicCacheControl } from '../../core/http/cache-headers';
 import { ifNoneMatchHits } from '../../core/http/preconditions';
 import { OccurrencesQuery, OccurrencesResponseDto } from './dto/occurrences.dto';
@@ -19,6 +19,10 @@ import { type CachedRepresentation, SchedulesService } from './schedules.service
 
 /** Public, cacheable reads of a live page's schedule (served through CloudFront). */
 @ApiTags('public schedules')
+@ApiParam({ name: 'slug', schema: { type: 'string', pattern: SLUG_PATTERN.source } })
+@ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag of a copy held' })
+@ApiResponse({ status: 304, description: 'Not modified: If-None-Match matches the ETag' })
+@ApiErrors([404, 'Unknown or unpublished slug', [ErrorCode.PageNotFound]])
 @Controller('v1/pages/:slug')
 export class SchedulesController {
   private readonly cacheControl: string;
@@ -36,11 +40,8 @@ export class SchedulesController {
       'Occurrences in a window (default: this hour to +90 days; at most 366 days), sorted by ' +
       'start; exceptions skipped, cancelled occurrences marked. ETag, 304 on If-None-Match.',
   })
-  @ApiHeader({ name: 'If-None-Match', required: false })
-  @ApiOkResponse({ type: OccurrencesResponseDto })
-  @ApiResponse({ status: 304, description: 'Not modified' })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad or too long window' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown or unpublished slug' })
+  @ApiOkResponse({ type: OccurrencesResponseDto, description: 'Occurrences in the window' })
+  @ApiErrors([400, 'Bad window: malformed bound, to not after from, or longer than 366 days'])
   async occurrences(
     @Param('slug') slug: string,
     @Query() query: OccurrencesQuery,
@@ -57,11 +58,10 @@ export class SchedulesController {
       'The schedule as an RFC 5545 iCalendar feed to subscribe to (RRULE/EXDATE, cancelled ' +
       'occurrences as RECURRENCE-ID overrides, VTIMEZONE). ETag, 304 on If-None-Match.',
   })
-  @ApiProduces('text/calendar')
-  @ApiHeader({ name: 'If-None-Match', required: false })
-  @ApiOkResponse({ description: 'text/calendar; charset=utf-8', schema: { type: 'string' } })
-  @ApiResponse({ status: 304, description: 'Not modified' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown or unpublished slug' })
+  @ApiOkResponse({
+    description: 'The iCalendar feed (errors are JSON)',
+    content: { 'text/calendar': { schema: { type: 'string' } } },
+  })
   async feed(
     @Param('slug') slug: string,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
