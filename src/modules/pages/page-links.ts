@@ -14,7 +14,7 @@ const WRITES = [
 
 /**
  * OpenAPI links from a response carrying a page (create, get, every write) to what can follow:
- * the id for the path, the version for If-Match. Clients and stateful fuzzers walk the API by them.
+ * the id for the path, the ETag (the version) for If-Match. Clients and stateful fuzzers walk the API by them.
  */
 export function pageLinks(): LinksObject {
   const links: LinksObject = {};
@@ -24,7 +24,7 @@ export function pageLinks(): LinksObject {
   for (const operationId of WRITES) {
     links[operationId] = {
       operationId,
-      parameters: { id: '$response.body#/id', 'header.If-Match': '$response.body#/version' },
+      parameters: { id: '$response.body#/id', 'header.If-Match': '$response.header.ETag' },
     };
   }
   return links;
