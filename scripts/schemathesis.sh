@@ -7,8 +7,8 @@
 # admin token, so every admin operation is reached. Started by scripts/test.sh; needs the stack's
 # environment (source <(bash scripts/stack.sh env)) and a build (npm run build).
 #
-# Env: SCHEMATHESIS_EXAMPLES (per operation, fixed-seed run; default 25),
-#      SCHEMATHESIS_RANDOM_SECONDS (time budget of the random run; default 60, 0 skips it),
+# Env: SCHEMATHESIS_EXAMPLES (per operation, fixed-seed run; default 15),
+#      SCHEMATHESIS_RANDOM_SECONDS (time budget of the random run; default 45, 0 skips it),
 #      SCHEMATHESIS_SEED (default 20261202).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +17,8 @@ root=$(pwd)
 STACK_DIR="${STACK_DIR:-$root/.local/stack}"
 VENV_DIR="$STACK_DIR/venv"
 REQUIREMENTS="$root/scripts/schemathesis-requirements.txt"
-EXAMPLES="${SCHEMATHESIS_EXAMPLES:-25}"
-RANDOM_SECONDS="${SCHEMATHESIS_RANDOM_SECONDS:-60}"
+EXAMPLES="${SCHEMATHESIS_EXAMPLES:-15}"
+RANDOM_SECONDS="${SCHEMATHESIS_RANDOM_SECONDS:-45}"
 SEED="${SCHEMATHESIS_SEED:-20261202}"
 results="${SCHEMATHESIS_RESULTS:-$root/.local/test-results/schemathesis}"
 node="$root/node_modules/.bin/node"

@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   Patch,
   Post,
   Query,
@@ -16,13 +15,13 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminAuth } from '../../core/auth/admin-auth.decorator';
 import { ErrorCode } from '../../core/errors/error-code';
 import { ObjectIdParam } from '../../core/http/field-rules';
+import { ApiPositiveIntParam, PositiveIntParam } from '../../core/http/int-param';
 import { ApiErrors, ApiJsonBodyErrors } from '../../core/openapi/api-errors';
 import { versionEtag } from '../../core/http/preconditions';
 import { ReqContext, type RequestContext } from '../../core/http/request-context';
@@ -188,7 +187,7 @@ export class PagesAdminController {
   @ApiOperation({ summary: 'Make a published revision the new draft (publish to make it live)' })
   @VersionedWrite()
   @ObjectIdParam('id')
-  @ApiParam({ name: 'revision', schema: { type: 'integer' } })
+  @ApiPositiveIntParam('revision')
   @ApiOkResponse(PAGE)
   @ApiErrors([
     404,
@@ -197,7 +196,7 @@ export class PagesAdminController {
   ])
   async restore(
     @Param('id') id: string,
-    @Param('revision', ParseIntPipe) revision: number,
+    @PositiveIntParam('revision') revision: number,
     @IfMatchVersion() version: number,
     @ReqContext() ctx: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
