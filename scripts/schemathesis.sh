@@ -82,17 +82,22 @@ status=0
 started=$SECONDS
 say "fixed seed $SEED, $EXAMPLES examples per operation"
 SCHEMATHESIS_HOOKS="$root/scripts/schemathesis_hooks.py" "$VENV_DIR/bin/st" --config-file scripts/schemathesis.toml run "${common[@]}" --seed "$SEED" --max-examples "$EXAMPLES" \
-  --report junit,ndjson --report-dir "$results/seeded" || status=1
+  --report junit,ndjson --report-dir "$results/seeded" | tee "$results/seeded.txt" || status=1
 say "fixed-seed run: $((SECONDS - started)) s"
 
 if [[ $RANDOM_SECONDS -gt 0 ]]; then
   started=$SECONDS
   say "random run, at most ${RANDOM_SECONDS} s"
   SCHEMATHESIS_HOOKS="$root/scripts/schemathesis_hooks.py" "$VENV_DIR/bin/st" --config-file scripts/schemathesis.toml run "${common[@]}" --phases fuzzing,stateful --max-time "$RANDOM_SECONDS" \
-    --report junit,ndjson --report-dir "$results/random" || status=1
+    --report junit,ndjson --report-dir "$results/random" | tee "$results/random.txt" || status=1
   say "random run: $((SECONDS - started)) s"
 fi
 
+# A case the tool could not run (an error, not a failure) exits 0: count it as a failure too.
+if grep -qE '[0-9]+ errored' "$results"/*.txt; then
+  say "schemathesis could not run some cases (see the ERRORS section above)"
+  status=1
+fi
 if grep -q '"statusCode":5[0-9][0-9]' "$results/app.log" 2>/dev/null; then
   say "the app logged a 5xx:"
   grep '"statusCode":5[0-9][0-9]' "$results/app.log" | head -5 >&2
