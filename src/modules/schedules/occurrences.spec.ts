@@ -295,9 +295,10 @@ describe('expandSchedule (properties)', () => {
             );
             expect(o.start.toMillis()).toBe(earliest);
           } else {
-            // A skipped local time is moved forward by the gap.
+            // A skipped local time is moved forward by the gap (a whole day where a zone skipped
+            // one, e.g. Pacific/Fakaofo and Pacific/Apia on 2011-12-30: same time, next day).
             expect(o.start.toMillis()).toBe(resolveLocal(nominal, schedule.timezone).toMillis());
-            expect(local.toFormat('HH:mm') > o.event.start.slice(11)).toBe(true);
+            expect(local.toFormat("yyyy-LL-dd'T'HH:mm") > formatLocal(nominal, false)).toBe(true);
           }
           // Elapsed duration equals the first occurrence's (RFC 5545 DTSTART/DTEND).
           const first =
