@@ -8,6 +8,7 @@ import { Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AppConfig } from '../../core/config/app-config';
+import { PollLoop } from '../../core/lifecycle/poll-loop';
 import { PageOutbox } from '../pages/page-outbox';
 import type { PendingOutbox } from '../pages/schemas/outbox.types';
 import { CacheInvalidationRepository, MAX_BATCH_ITEMS } from './cache-invalidation.repository';
@@ -59,9 +60,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
   private readonly settings: AppConfig['cdnInvalidation'];
   /** A poll in progress at shutdown gets this long: one CloudFront call and one database reply. */
   private readonly shutdownWaitMs: number;
-  private timer: NodeJS.Timeout | null = null;
-  private current: Promise<void> | null = null;
-  private stopped = true;
+  private readonly loop: PollLoop;
   /** The batch whose CreateInvalidation is on the wire: its lease is kept through shutdown. */
   private inFlight: string | null = null;
   private lastPrune = 0;
@@ -75,46 +74,31 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
   ) {
     this.settings = config.cdnInvalidation;
     this.shutdownWaitMs = config.cloudFront.requestTimeoutMs + config.mongo.operationTimeoutMs;
+    this.loop = new PollLoop(
+      () => this.tick(),
+      this.settings.pollMs,
+      (error) => this.logger.error({ err: error }, 'CDN invalidation worker poll failed'),
+    );
+  }
+
+  private get stopped(): boolean {
+    return !this.loop.active;
   }
 
   onApplicationBootstrap(): void {
     if (!this.settings.workerEnabled) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.stopped) return;
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    // Let a send on the wire finish before giving leases back, but never wait past its bounds
-    // (every database operation and CloudFront call has a timeout; this is the backstop).
-    if (this.current) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.current,
-        new Promise((resolve) => (timer = setTimeout(resolve, this.shutdownWaitMs))),
-      ]);
-      clearTimeout(timer);
-    }
+    // Let a send on the wire finish before giving leases back (bounded).
+    await this.loop.stop(this.shutdownWaitMs);
     await this.repo
       .releaseLeases(this.owner, this.inFlight)
       .catch((error: unknown) =>
         this.logger.warn({ err: error }, 'could not release CDN invalidation leases'),
       );
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.current = this.tick()
-        .catch((error: unknown) =>
-          this.logger.error({ err: error }, 'CDN invalidation worker poll failed'),
-        )
-        .finally(() => {
-          this.current = null;
-          if (!this.stopped) this.schedule(this.settings.pollMs);
-        });
-    }, delayMs);
   }
 
   /** One poll: ingest, assemble, work through due batches, then note the backlog for metrics. */

@@ -8,6 +8,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AppConfig } from '../../core/config/app-config';
+import { PollLoop } from '../../core/lifecycle/poll-loop';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import type { RequestContext } from '../../core/http/request-context';
@@ -60,8 +61,7 @@ export class PageActionsWorker
   private readonly settings: AppConfig['pageActions'];
   private readonly shutdownWaitMs: number;
   private readonly metrics = pageActionMetrics();
-  private timer: NodeJS.Timeout | null = null;
-  private current: Promise<void> | null = null;
+  private readonly loop: PollLoop;
   /** The poll timer runs (PAGE_ACTIONS_WORKER_ENABLED); `tick` also works without it. */
   private started = false;
   private stopped = false;
@@ -85,13 +85,18 @@ export class PageActionsWorker
   ) {
     this.settings = config.pageActions;
     this.shutdownWaitMs = 3 * config.mongo.operationTimeoutMs;
+    this.loop = new PollLoop(
+      () => this.tick(),
+      this.settings.pollMs,
+      (error) => this.logger.error({ err: error }, 'page action scheduler poll failed'),
+    );
   }
 
   onApplicationBootstrap(): void {
     addDueStatsSource(this.statsSource);
     if (!this.settings.workerEnabled) return;
     this.started = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   onModuleDestroy(): void {
@@ -102,33 +107,12 @@ export class PageActionsWorker
     if (this.stopped) return;
     this.stopped = true;
     if (!this.started) return;
-    if (this.timer) clearTimeout(this.timer);
-    if (this.current) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.current,
-        new Promise((resolve) => (timer = setTimeout(resolve, this.shutdownWaitMs))),
-      ]);
-      clearTimeout(timer);
-    }
+    await this.loop.stop(this.shutdownWaitMs);
     await this.repo
       .releaseLeases(this.owner)
       .catch((error: unknown) =>
         this.logger.warn({ err: error }, 'could not release page action leases'),
       );
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.current = this.tick()
-        .catch((error: unknown) =>
-          this.logger.error({ err: error }, 'page action scheduler poll failed'),
-        )
-        .finally(() => {
-          this.current = null;
-          if (!this.stopped) this.schedule(this.settings.pollMs);
-        });
-    }, delayMs);
   }
 
   /** One poll: finish interrupted term changes, then run what is due. */
