@@ -12,6 +12,7 @@ export default tseslint.config(
       '.local/**',
       'node_modules/**',
       'charts/**',
+      'test/generated/**',
       'eslint.config.mjs',
       'jest.config.js',
     ],

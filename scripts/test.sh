@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what is missing, starts the local stack
 # (and stops it again if it was not already running), then lint, typecheck, OpenAPI freshness,
-# unit tests, e2e tests against the real services, and the chart checks.
+# unit tests, e2e tests against the real services, schemathesis against the app, and the chart checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -44,6 +44,8 @@ fi
 step unit && npm run --silent test:unit -- --json --outputFile="$results/unit.json"
 step e2e && npm run --silent test:e2e -- --json --outputFile="$results/e2e.json"
 step fault && npm run --silent test:fault -- --json --outputFile="$results/fault.json"
+# The OpenAPI document against the running app: any schemathesis failure or 5xx fails the run.
+step schemathesis && bash scripts/schemathesis.sh
 if [ -n "$chart_pid" ]; then
   chart_status=0
   wait "$chart_pid" || chart_status=$?

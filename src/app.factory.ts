@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
+import { registerMethodNotAllowed } from './core/errors/method-not-allowed';
 import { createValidationPipe } from './core/errors/validation';
 import { registerLoadShedding } from './core/http/load-shedding';
 import type { LogShipper } from './core/logging/log-shipper';
@@ -17,7 +18,7 @@ import {
   createRootLogger,
   SANE_REQUEST_ID,
 } from './core/logging/root-logger';
-import { setupSwagger } from './core/openapi/openapi';
+import { registerDocsCompression, setupSwagger } from './core/openapi/openapi';
 import { createLogShipper } from './modules/log-search/log-shipping';
 
 export interface CreateAppOptions {
@@ -70,6 +71,8 @@ export async function createApp(
   registerRequestHooks(fastify, logger);
   // Load shedding right after the request id: a shed request costs no further work.
   if (!options.preview) await registerLoadShedding(fastify, config.loadShedding);
+  registerMethodNotAllowed(fastify);
+  await registerDocsCompression(app);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/admin/') && !reply.hasHeader('cache-control')) {
       void reply.header('cache-control', 'no-store');

@@ -1,12 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiExtension,
-  ApiForbiddenResponse,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../errors/error-response.dto';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
+import { ApiErrors } from '../openapi/api-errors';
 import type { Role } from './roles';
 
 export const ADMIN_BEARER = 'admin-bearer';
@@ -37,15 +31,11 @@ export function RequireRole(
     SetMetadata(REQUIRED_ROLE, requirement),
     ApiBearerAuth(ADMIN_BEARER),
     ApiExtension(ROLE_EXTENSION, elevated ? { role, [elevated.query]: elevated.role } : { role }),
-    ApiUnauthorizedResponse({
-      description: 'Missing, unknown, expired or revoked credentials',
-      type: ErrorResponseDto,
-    }),
-    ApiForbiddenResponse({ description: `Requires ${needs}`, type: ErrorResponseDto }),
-    ApiTooManyRequestsResponse({
-      description: 'Too many failed authentications from this address, or writes by this identity',
-      type: ErrorResponseDto,
-    }),
+    ApiErrors(
+      [401, 'Missing, unknown, expired or revoked credentials'],
+      [403, `Requires ${needs}`],
+      [429, 'Too many failed authentications from this address, or writes by this identity'],
+    ),
   );
 }
 

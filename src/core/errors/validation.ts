@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError } from './domain.error';
 import { ErrorCode } from './error-code';
 
@@ -13,12 +13,25 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
+/** A route that takes a DTO body refuses a request without one (not: an empty update). */
+class BodyRequiredValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (
+      metadata.type === 'body' &&
+      (value === undefined || value === null) &&
+      typeof metadata.metatype === 'function'
+    )
+      throw new DomainError(ErrorCode.ValidationFailed, 'A JSON object request body is required');
+    return super.transform(value, metadata);
+  }
+}
+
 /**
  * Unknown fields, operator objects where strings belong and wrong types are refused with a 400
  * naming every offending field, before anything reaches a service.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BodyRequiredValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

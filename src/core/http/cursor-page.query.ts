@@ -1,10 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { CursorField } from './field-rules';
 
 /** `limit` and `cursor` of every cursor-paginated list. */
 export class CursorPageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -12,9 +13,6 @@ export class CursorPageQuery {
   @Max(100)
   limit: number = 20;
 
-  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's `nextCursor`" })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
+  @CursorField()
   cursor?: string;
 }

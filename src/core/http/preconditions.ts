@@ -5,6 +5,9 @@ import { ErrorCode } from '../errors/error-code';
 /** Admin ETags are the document version: `"7"`. */
 export const versionEtag = (version: number): string => `"${version}"`;
 
+/** What `If-Match` accepts: one version ETag, `"3"`, optionally weak or unquoted. */
+export const IF_MATCH_PATTERN = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/;
+
 /**
  * Reads the version an admin write is based on from `If-Match: "<version>"`.
  * Missing → 428 (we never overwrite blindly); unparsable → 400.
@@ -17,7 +20,7 @@ export function parseIfMatch(header: string | string[] | undefined): number {
       'If-Match header with the current version (e.g. If-Match: "3") is required',
     );
   }
-  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value);
+  const match = IF_MATCH_PATTERN.exec(value);
   if (!match) {
     throw new DomainError(
       ErrorCode.BadRequest,

@@ -1,13 +1,8 @@
 import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
-import {
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiPreconditionFailedResponse,
-  ApiResponse,
-} from '@nestjs/swagger';
+import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ErrorResponseDto } from '../errors/error-response.dto';
-import { parseIfMatch } from './preconditions';
+import { ApiErrors } from '../openapi/api-errors';
+import { IF_MATCH_PATTERN, parseIfMatch } from './preconditions';
 
 /**
  * The concurrency contract of every versioned admin write, in two halves that go together:
@@ -16,13 +11,14 @@ import { parseIfMatch } from './preconditions';
  */
 export function VersionedWrite(): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ApiHeader({ name: 'If-Match', required: true, description: 'Current version, e.g. "3"' }),
-    ApiPreconditionFailedResponse({
-      type: ErrorResponseDto,
-      description: 'Stale If-Match version',
+    ApiHeader({
+      name: 'If-Match',
+      required: true,
+      description:
+        'The version the write is based on, as the ETag of the last read: `"1"` (quotes and W/ optional)',
+      schema: { type: 'string', pattern: IF_MATCH_PATTERN.source, example: '"1"' },
     }),
-    ApiResponse({ status: 428, type: ErrorResponseDto, description: 'If-Match missing' }),
-    ApiNotFoundResponse({ type: ErrorResponseDto }),
+    ApiErrors(400, 404, 412, 428),
   );
 }
 

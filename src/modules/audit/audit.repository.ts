@@ -72,7 +72,7 @@ export class AuditRepository implements OnModuleInit {
     const and: Record<string, unknown>[] = [{ intent: { $ne: true } }];
     if (filter.actor)
       and.push({ $or: [{ 'actor.id': filter.actor }, { 'actor.name': filter.actor }] });
-    if (filter.pageId) and.push({ 'page.id': filter.pageId });
+    if (filter.pageId) and.push({ 'page.id': filter.pageId.toLowerCase() });
     if (filter.action) and.push({ action: filter.action });
     if (filter.from) and.push({ at: { $gte: filter.from } });
     if (filter.to) and.push({ at: { $lte: filter.to } });

@@ -1,16 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../../core/auth/require-role.decorator';
-import { ErrorResponseDto } from '../../core/errors/error-response.dto';
+import { ErrorCode } from '../../core/errors/error-code';
+import { ApiErrors, ApiJsonBodyErrors, type ErrorEntry } from '../../core/openapi/api-errors';
 import { ReqContext, type RequestContext } from '../../core/http/request-context';
 import { CacheInvalidationService } from './cache-invalidation.service';
 import { CreateInvalidationDto } from './dto/create-invalidation.dto';
@@ -22,6 +15,7 @@ import {
 import { ListInvalidationsQuery } from './dto/list-invalidations.query';
 
 const BASE = 'admin/v1/cache/invalidations';
+const NOT_FOUND: ErrorEntry = [404, 'No such invalidation', [ErrorCode.InvalidationNotFound]];
 
 @ApiTags('admin cache')
 @Controller(BASE)
@@ -34,8 +28,11 @@ export class CacheInvalidationAdminController {
   @ApiOperation({
     summary: 'Invalidate paths in the CDN (recorded now, sent by the worker; poll its status)',
   })
-  @ApiAcceptedResponse({ type: InvalidationResponseDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid paths' })
+  @ApiAcceptedResponse({
+    type: InvalidationResponseDto,
+    description: 'Recorded; Location is its URL, to poll',
+  })
+  @ApiJsonBodyErrors()
   async create(
     @Body() dto: CreateInvalidationDto,
     @ReqContext() ctx: RequestContext,
@@ -49,8 +46,8 @@ export class CacheInvalidationAdminController {
   @Get()
   @RequireRole('viewer')
   @ApiOperation({ summary: 'List invalidations, newest first (cursor pagination, status filter)' })
-  @ApiOkResponse({ type: InvalidationListDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiOkResponse({ type: InvalidationListDto, description: 'One page of the list' })
+  @ApiErrors(400)
   async list(@Query() query: ListInvalidationsQuery): Promise<InvalidationListDto> {
     const page = await this.invalidations.list(query.status, query.limit, query.cursor);
     return { items: page.items.map(toInvalidationResponse), nextCursor: page.nextCursor };
@@ -59,8 +56,8 @@ export class CacheInvalidationAdminController {
   @Get(':id')
   @RequireRole('viewer')
   @ApiOperation({ summary: 'One invalidation: status, attempts, last error, CloudFront id' })
-  @ApiOkResponse({ type: InvalidationResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiOkResponse({ type: InvalidationResponseDto, description: 'The invalidation' })
+  @ApiErrors(NOT_FOUND)
   async get(@Param('id') id: string): Promise<InvalidationResponseDto> {
     return toInvalidationResponse(await this.invalidations.get(id));
   }
@@ -69,9 +66,8 @@ export class CacheInvalidationAdminController {
   @RequireRole('publisher')
   @HttpCode(202)
   @ApiOperation({ summary: 'Send a failed or skipped invalidation again' })
-  @ApiAcceptedResponse({ type: InvalidationResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Not failed or skipped' })
+  @ApiAcceptedResponse({ type: InvalidationResponseDto, description: 'Queued to be sent again' })
+  @ApiErrors(NOT_FOUND, [409, 'Not failed or skipped', [ErrorCode.InvalidState]])
   async retry(
     @Param('id') id: string,
     @ReqContext() ctx: RequestContext,

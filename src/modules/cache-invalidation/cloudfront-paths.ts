@@ -24,6 +24,10 @@ export function countPaths(paths: Iterable<string>): PathCounts {
  */
 const LEGAL_PATH = /^\/[A-Za-z0-9\-._~!$&'()+,;=:@/?%[\]]*\*?$/;
 
+/** All of `invalidPathReason`'s rules but the length, as one pattern (the OpenAPI document's). */
+export const INVALIDATION_PATH_PATTERN =
+  /^\/(?:[A-Za-z0-9\-._~!$&'()+,;=:@/?[\]]|%[0-9A-Fa-f]{2})*\*?$/;
+
 export function invalidPathReason(path: string): string | null {
   if (!path.startsWith('/')) return 'must start with "/"';
   if (path.length > MAX_PATH_LENGTH) return `must be at most ${MAX_PATH_LENGTH} characters`;

@@ -18,6 +18,26 @@ import { underPressureNow } from '../../core/http/load-shedding';
 import { ShutdownState } from '../../core/lifecycle/shutdown-state';
 import { OpenSearchHealthIndicator } from '../log-search/opensearch.health';
 
+const CHECKS = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: { status: { type: 'string', enum: ['up', 'down'] } },
+    required: ['status'],
+  },
+};
+/** Terminus' report: overall status and each check's result. */
+const REPORT = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ok', 'error', 'shutting_down'] },
+    info: CHECKS,
+    error: CHECKS,
+    details: CHECKS,
+  },
+  required: ['status'],
+};
+
 /** Kubernetes probes. Liveness has no dependencies, so a database outage never restarts pods. */
 @ApiTags('health')
 @Controller('health')
@@ -33,7 +53,14 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process serves HTTP' })
-  @ApiOkResponse({ description: '{"status":"ok"}' })
+  @ApiOkResponse({
+    description: 'The process serves HTTP',
+    schema: {
+      type: 'object',
+      properties: { status: { type: 'string', enum: ['ok'] } },
+      required: ['status'],
+    },
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -44,8 +71,11 @@ export class HealthController {
       'Readiness: the database answers a ping within the timeout, and the process is not ' +
       'shedding load (event-loop delay or heap above its threshold)',
   })
-  @ApiOkResponse({ description: 'Terminus health report' })
-  @ApiServiceUnavailableResponse({ description: 'Terminus health report with the failing checks' })
+  @ApiOkResponse({ description: 'Ready: the health report', schema: REPORT })
+  @ApiServiceUnavailableResponse({
+    description: 'Not ready (draining, shedding load, or the database down): the failing checks',
+    schema: REPORT,
+  })
   async ready(@Res() reply: FastifyReply): Promise<void> {
     // Draining after SIGTERM, or shedding load: fail at once, without a database round trip, so
     // traffic moves away (liveness stays up: a restart would only move the load elsewhere).
@@ -68,8 +98,11 @@ export class HealthController {
 
   @Get('startup')
   @ApiOperation({ summary: 'Startup: the service finished booting and reached its database' })
-  @ApiOkResponse({ description: 'Terminus health report' })
-  @ApiServiceUnavailableResponse({ description: 'Terminus health report with the failing checks' })
+  @ApiOkResponse({ description: 'Ready: the health report', schema: REPORT })
+  @ApiServiceUnavailableResponse({
+    description: 'Not ready (or draining): the health report with the failing checks',
+    schema: REPORT,
+  })
   async startup(@Res() reply: FastifyReply): Promise<void> {
     await this.report(reply, [this.database]);
   }

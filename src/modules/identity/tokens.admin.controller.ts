@@ -1,15 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { RequireRole } from '../../core/auth/require-role.decorator';
-import { ErrorResponseDto } from '../../core/errors/error-response.dto';
+import { ErrorCode } from '../../core/errors/error-code';
+import { ObjectIdParam } from '../../core/http/field-rules';
+import { ApiErrors, ApiJsonBodyErrors } from '../../core/openapi/api-errors';
 import { ReqContext, type RequestContext } from '../../core/http/request-context';
 import { ApiTokensService } from './api-tokens.service';
 import {
@@ -28,8 +28,8 @@ export class TokensAdminController {
   @Post()
   @RequireRole('admin')
   @ApiOperation({ summary: 'Create an API token; the secret is in this response only' })
-  @ApiCreatedResponse({ type: CreatedTokenDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiCreatedResponse({ type: CreatedTokenDto, description: 'Created; `token` is the secret' })
+  @ApiJsonBodyErrors()
   async create(
     @Body() dto: CreateTokenDto,
     @ReqContext() ctx: RequestContext,
@@ -48,8 +48,8 @@ export class TokensAdminController {
   @Get()
   @RequireRole('admin')
   @ApiOperation({ summary: 'List API tokens, newest first (never their secrets)' })
-  @ApiOkResponse({ type: TokenListDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiOkResponse({ type: TokenListDto, description: 'One page of the list' })
+  @ApiErrors(400)
   async list(@Query() query: ListTokensQuery): Promise<TokenListDto> {
     const page = await this.tokens.list(query.limit, query.cursor);
     return { items: page.items.map(toTokenDto), nextCursor: page.nextCursor };
@@ -61,8 +61,9 @@ export class TokensAdminController {
   @ApiOperation({
     summary: 'Revoke an API token (every replica refuses it within API_TOKEN_CACHE_TTL_MS)',
   })
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ObjectIdParam('id')
+  @ApiNoContentResponse({ description: 'Revoked (or already revoked)' })
+  @ApiErrors([404, 'No such token', [ErrorCode.TokenNotFound]])
   async revoke(@Param('id') id: string, @ReqContext() ctx: RequestContext): Promise<void> {
     await this.tokens.revoke(id, ctx);
   }

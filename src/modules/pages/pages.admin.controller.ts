@@ -5,26 +5,24 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   Patch,
   Post,
   Query,
   Res,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPayloadTooLargeResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../../core/auth/require-role.decorator';
-import { ErrorResponseDto } from '../../core/errors/error-response.dto';
+import { ErrorCode } from '../../core/errors/error-code';
+import { ObjectIdParam } from '../../core/http/field-rules';
+import { ApiPositiveIntParam, PositiveIntParam } from '../../core/http/int-param';
+import { ApiErrors, ApiJsonBodyErrors } from '../../core/openapi/api-errors';
 import { versionEtag } from '../../core/http/preconditions';
 import { ReqContext, type RequestContext } from '../../core/http/request-context';
 import { IfMatchVersion, VersionedWrite } from '../../core/http/versioned-write';
@@ -33,8 +31,16 @@ import { AdminListQuery } from './dto/list-pages.query';
 import { PageListResponseDto, PageResponseDto, RevisionListDto } from './dto/page-response.dto';
 import { UpdatePageDto } from './dto/update-page.dto';
 import { toPageList, toPageResponse, toRevision } from './page.presenter';
+import { pageLinks } from './page-links';
 import { PagesService } from './pages.service';
 import type { PageRecord } from './schemas/page.types';
+
+const PAGE_NOT_FOUND = [404, 'No page with this id', [ErrorCode.PageNotFound]] as const;
+const PAGE: Parameters<typeof ApiOkResponse>[0] = {
+  type: PageResponseDto,
+  description: 'The page; ETag is its version (send it back as If-Match)',
+  links: pageLinks(),
+};
 
 function send(reply: FastifyReply, page: PageRecord): PageResponseDto {
   void reply.header('etag', versionEtag(page.version));
@@ -49,10 +55,12 @@ export class PagesAdminController {
   @Post()
   @RequireRole('editor')
   @ApiOperation({ summary: 'Create a draft page' })
-  @ApiCreatedResponse({ type: PageResponseDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Slug already in use' })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
+  @ApiCreatedResponse({
+    ...PAGE,
+    description: 'Created: the new draft; ETag is its version, Location its URL',
+  })
+  @ApiJsonBodyErrors()
+  @ApiErrors([409, 'Slug already in use', [ErrorCode.SlugTaken]])
   async create(
     @Body() dto: CreatePageDto,
     @ReqContext() ctx: RequestContext,
@@ -66,8 +74,8 @@ export class PagesAdminController {
   @Get()
   @RequireRole('viewer')
   @ApiOperation({ summary: 'List pages of any status (cursor pagination, oldest first)' })
-  @ApiOkResponse({ type: PageListResponseDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiOkResponse({ type: PageListResponseDto, description: 'One page of the list' })
+  @ApiErrors(400)
   async list(@Query() query: AdminListQuery): Promise<PageListResponseDto> {
     const page = await this.pages.listAll(query.status, query.limit, query.cursor);
     return toPageList(page.items, page.nextCursor);
@@ -76,8 +84,9 @@ export class PagesAdminController {
   @Get(':id')
   @RequireRole('viewer')
   @ApiOperation({ summary: 'Get a page with its draft and live snapshot; ETag is its version' })
-  @ApiOkResponse({ type: PageResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ObjectIdParam('id')
+  @ApiOkResponse(PAGE)
+  @ApiErrors(PAGE_NOT_FOUND)
   async get(
     @Param('id') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -89,9 +98,10 @@ export class PagesAdminController {
   @RequireRole('editor')
   @ApiOperation({ summary: 'Update draft fields and/or rename the slug' })
   @VersionedWrite()
-  @ApiOkResponse({ type: PageResponseDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Slug already in use' })
+  @ObjectIdParam('id')
+  @ApiOkResponse(PAGE)
+  @ApiJsonBodyErrors()
+  @ApiErrors([409, 'Slug already in use', [ErrorCode.SlugTaken]])
   async update(
     @Param('id') id: string,
     @IfMatchVersion() version: number,
@@ -107,8 +117,9 @@ export class PagesAdminController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a page that is not published' })
   @VersionedWrite()
-  @ApiNoContentResponse()
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Page is published' })
+  @ObjectIdParam('id')
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors([409, 'Page is published', [ErrorCode.InvalidState]])
   async remove(
     @Param('id') id: string,
     @IfMatchVersion() version: number,
@@ -124,7 +135,8 @@ export class PagesAdminController {
     summary: 'Publish the draft: new revision, new live snapshot, CDN paths recorded',
   })
   @VersionedWrite()
-  @ApiOkResponse({ type: PageResponseDto })
+  @ObjectIdParam('id')
+  @ApiOkResponse(PAGE)
   async publish(
     @Param('id') id: string,
     @IfMatchVersion() version: number,
@@ -139,8 +151,9 @@ export class PagesAdminController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Take the page offline (back to draft)' })
   @VersionedWrite()
-  @ApiOkResponse({ type: PageResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Page is not published' })
+  @ObjectIdParam('id')
+  @ApiOkResponse(PAGE)
+  @ApiErrors([409, 'Page is not published', [ErrorCode.InvalidState]])
   async unpublish(
     @Param('id') id: string,
     @IfMatchVersion() version: number,
@@ -155,8 +168,9 @@ export class PagesAdminController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Archive the page (offline; kept with its revisions)' })
   @VersionedWrite()
-  @ApiOkResponse({ type: PageResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already archived' })
+  @ObjectIdParam('id')
+  @ApiOkResponse(PAGE)
+  @ApiErrors([409, 'Already archived', [ErrorCode.InvalidState]])
   async archive(
     @Param('id') id: string,
     @IfMatchVersion() version: number,
@@ -169,8 +183,9 @@ export class PagesAdminController {
   @Get(':id/revisions')
   @RequireRole('viewer')
   @ApiOperation({ summary: 'Published revisions, newest first' })
-  @ApiOkResponse({ type: RevisionListDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ObjectIdParam('id')
+  @ApiOkResponse({ type: RevisionListDto, description: 'Published revisions, newest first' })
+  @ApiErrors(PAGE_NOT_FOUND)
   async revisions(@Param('id') id: string): Promise<RevisionListDto> {
     return { items: (await this.pages.revisions(id)).map(toRevision) };
   }
@@ -180,11 +195,17 @@ export class PagesAdminController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Make a published revision the new draft (publish to make it live)' })
   @VersionedWrite()
-  @ApiOkResponse({ type: PageResponseDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ObjectIdParam('id')
+  @ApiPositiveIntParam('revision')
+  @ApiOkResponse(PAGE)
+  @ApiErrors([
+    404,
+    'No page with this id, or it has no such revision',
+    [ErrorCode.PageNotFound, ErrorCode.RevisionNotFound],
+  ])
   async restore(
     @Param('id') id: string,
-    @Param('revision', ParseIntPipe) revision: number,
+    @PositiveIntParam('revision') revision: number,
     @IfMatchVersion() version: number,
     @ReqContext() ctx: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,

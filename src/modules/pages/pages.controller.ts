@@ -1,20 +1,21 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiHeader,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AppConfig } from '../../core/config/app-config';
-import { ErrorResponseDto } from '../../core/errors/error-response.dto';
+import { ErrorCode } from '../../core/errors/error-code';
 import type { CacheHit, PublicRepresentation } from '../../core/cache/public-cache';
+import { ApiErrors } from '../../core/openapi/api-errors';
 import { publicCacheHeaders, staleCacheControl } from '../../core/http/cache-headers';
 import { ifNoneMatchHits } from '../../core/http/preconditions';
 import { PublicListQuery } from './dto/list-pages.query';
+import { SLUG_PATTERN } from './dto/page-content.dto';
 import { PublicPageDto, PublicPageListDto } from './dto/page-response.dto';
 import { PagesService } from './pages.service';
 
@@ -35,8 +36,10 @@ export class PagesController {
 
   @Get()
   @ApiOperation({ summary: 'List published pages (cursor pagination, ordered by slug)' })
-  @ApiOkResponse({ type: PublicPageListDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag of a copy held' })
+  @ApiOkResponse({ type: PublicPageListDto, description: 'One page of the list; strong ETag' })
+  @ApiResponse({ status: 304, description: 'Not modified: If-None-Match matches the ETag' })
+  @ApiErrors(400)
   async list(
     @Query() query: PublicListQuery,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
@@ -49,13 +52,11 @@ export class PagesController {
   @ApiOperation({
     summary: 'The live page: strong ETag, Last-Modified, CDN cache headers, 304 on If-None-Match',
   })
-  @ApiHeader({ name: 'If-None-Match', required: false })
-  @ApiOkResponse({ type: PublicPageDto })
-  @ApiResponse({ status: 304, description: 'Not modified' })
-  @ApiNotFoundResponse({
-    type: ErrorResponseDto,
-    description: 'Unknown, unpublished or archived slug',
-  })
+  @ApiParam({ name: 'slug', schema: { type: 'string', pattern: SLUG_PATTERN.source } })
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag of a copy held' })
+  @ApiOkResponse({ type: PublicPageDto, description: 'The live page; strong ETag, Last-Modified' })
+  @ApiResponse({ status: 304, description: 'Not modified: If-None-Match matches the ETag' })
+  @ApiErrors([404, 'Unknown, unpublished or archived slug', [ErrorCode.PageNotFound]])
   async get(
     @Param('slug') slug: string,
     @Headers('if-none-match') ifNoneMatch: string | undefined,

@@ -12,18 +12,18 @@ import {
   Res,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../../core/auth/require-role.decorator';
-import { ErrorResponseDto } from '../../core/errors/error-response.dto';
+import { ErrorCode } from '../../core/errors/error-code';
+import { LOCAL_DATE_PATTERN, ObjectIdParam } from '../../core/http/field-rules';
+import { ApiErrors, ApiJsonBodyErrors, type ErrorEntry } from '../../core/openapi/api-errors';
 import { versionEtag } from '../../core/http/preconditions';
 import { ReqContext, type RequestContext } from '../../core/http/request-context';
 import { IfMatchVersion, VersionedWrite } from '../../core/http/versioned-write';
@@ -45,6 +45,20 @@ import { emptySchedule } from '../pages/schemas/schedule.types';
 const LIVE_CHANGE = { query: 'live', role: 'publisher' } as const;
 
 const LIVE_CONFLICT = 'live=true on a page that is not published, or an event not yet live';
+const CONFLICT: ErrorEntry = [409, LIVE_CONFLICT, [ErrorCode.InvalidState]];
+const NOT_FOUND: ErrorEntry = [
+  404,
+  'No page with this id, or no such event on it',
+  [ErrorCode.PageNotFound, ErrorCode.EventNotFound],
+];
+const SCHEDULE = {
+  type: ScheduleResponseDto,
+  description: "The draft schedule; ETag is the page's new version",
+};
+const EVENT = {
+  type: EventResponseDto,
+  description: "The event as stored; ETag is the page's new version",
+};
 
 function eventOf(reply: FastifyReply, write: ScheduleWrite): EventResponseDto {
   void reply.header('etag', versionEtag(write.page.version));
@@ -53,6 +67,7 @@ function eventOf(reply: FastifyReply, write: ScheduleWrite): EventResponseDto {
 }
 
 @ApiTags('admin schedules')
+@ObjectIdParam('id')
 @Controller('admin/v1/pages/:id/schedule')
 export class SchedulesAdminController {
   constructor(
@@ -63,8 +78,8 @@ export class SchedulesAdminController {
   @Get()
   @RequireRole('viewer')
   @ApiOperation({ summary: "The draft schedule (events as stored); ETag is the page's version" })
-  @ApiOkResponse({ type: ScheduleResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiOkResponse({ ...SCHEDULE, description: "The draft schedule; ETag is the page's version" })
+  @ApiErrors([404, 'No page with this id', [ErrorCode.PageNotFound]])
   async get(
     @Param('id') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -80,9 +95,9 @@ export class SchedulesAdminController {
     summary: "Set the schedule's IANA time zone (events keep their local wall-clock times)",
   })
   @VersionedWrite()
-  @ApiOkResponse({ type: ScheduleResponseDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: LIVE_CONFLICT })
+  @ApiOkResponse(SCHEDULE)
+  @ApiJsonBodyErrors()
+  @ApiErrors(CONFLICT)
   async setTimezone(
     @Param('id') id: string,
     @IfMatchVersion() version: number,
@@ -106,9 +121,9 @@ export class SchedulesAdminController {
   @RequireRole('editor', LIVE_CHANGE)
   @ApiOperation({ summary: 'Add an event (201 with its id)' })
   @VersionedWrite()
-  @ApiCreatedResponse({ type: EventResponseDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: LIVE_CONFLICT })
+  @ApiCreatedResponse({ ...EVENT, description: 'Added; Location is its URL' })
+  @ApiJsonBodyErrors()
+  @ApiErrors(CONFLICT)
   async addEvent(
     @Param('id') id: string,
     @IfMatchVersion() version: number,
@@ -129,9 +144,9 @@ export class SchedulesAdminController {
     summary: 'Change an event; null removes an optional field. status cancels/restores it whole.',
   })
   @VersionedWrite()
-  @ApiOkResponse({ type: EventResponseDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: LIVE_CONFLICT })
+  @ApiOkResponse(EVENT)
+  @ApiJsonBodyErrors()
+  @ApiErrors(NOT_FOUND, CONFLICT)
   async updateEvent(
     @Param('id') id: string,
     @Param('eventId') eventId: string,
@@ -158,7 +173,7 @@ export class SchedulesAdminController {
   @ApiOperation({ summary: 'Remove an event' })
   @VersionedWrite()
   @ApiNoContentResponse({ description: "Removed; ETag is the page's new version" })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: LIVE_CONFLICT })
+  @ApiErrors(NOT_FOUND, CONFLICT)
   async removeEvent(
     @Param('id') id: string,
     @Param('eventId') eventId: string,
@@ -177,12 +192,13 @@ export class SchedulesAdminController {
     summary: 'Cancel one occurrence of a recurring event, named by the local date of its start',
   })
   @VersionedWrite()
-  @ApiCreatedResponse({ type: EventResponseDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'No occurrence on that date' })
-  @ApiConflictResponse({
-    type: ErrorResponseDto,
-    description: `The event does not recur, or ${LIVE_CONFLICT}`,
-  })
+  @ApiCreatedResponse({ ...EVENT, description: 'Cancelled; the event with its cancellations' })
+  @ApiJsonBodyErrors()
+  @ApiErrors([400, 'Invalid request, or no occurrence on that date'], NOT_FOUND, [
+    409,
+    `The event does not recur, or ${LIVE_CONFLICT}`,
+    [ErrorCode.InvalidState],
+  ])
   async cancelOccurrence(
     @Param('id') id: string,
     @Param('eventId') eventId: string,
@@ -208,8 +224,12 @@ export class SchedulesAdminController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Restore a cancelled occurrence' })
   @VersionedWrite()
+  @ApiParam({
+    name: 'date',
+    schema: { type: 'string', format: 'date', pattern: LOCAL_DATE_PATTERN.source },
+  })
   @ApiNoContentResponse({ description: "Restored; ETag is the page's new version" })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: LIVE_CONFLICT })
+  @ApiErrors(NOT_FOUND, CONFLICT)
   async restoreOccurrence(
     @Param('id') id: string,
     @Param('eventId') eventId: string,

@@ -1,11 +1,9 @@
 import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiHeader,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
+  ApiParam,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -13,7 +11,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../core/config/app-config';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
-import { ErrorResponseDto } from '../../core/errors/error-response.dto';
+import { ApiErrors } from '../../core/openapi/api-errors';
+import { SLUG_PATTERN } from '../pages/dto/page-content.dto';
 import { publicCacheHeaders } from '../../core/http/cache-headers';
 import { ifNoneMatchHits } from '../../core/http/preconditions';
 import { OccurrencesQuery, OccurrencesResponseDto } from './dto/occurrences.dto';
@@ -28,6 +27,10 @@ function splitUrl(url: string): [string, string] {
 
 /** Public, cacheable reads of a live page's schedule (served through CloudFront). */
 @ApiTags('public schedules')
+@ApiParam({ name: 'slug', schema: { type: 'string', pattern: SLUG_PATTERN.source } })
+@ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag of a copy held' })
+@ApiResponse({ status: 304, description: 'Not modified: If-None-Match matches the ETag' })
+@ApiErrors([404, 'Unknown or unpublished slug', [ErrorCode.PageNotFound]])
 @Controller('v1/pages/:slug')
 export class SchedulesController {
   private readonly cache: AppConfig['cache'];
@@ -49,12 +52,12 @@ export class SchedulesController {
       'caches one copy per window. The answer is cut (`truncated`) by the occurrence caps and ' +
       'by a per-request work budget.',
   })
-  @ApiHeader({ name: 'If-None-Match', required: false })
-  @ApiOkResponse({ type: OccurrencesResponseDto })
-  @ApiResponse({ status: 301, description: 'Redirect to the canonical spelling of the window' })
-  @ApiResponse({ status: 304, description: 'Not modified' })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad or too long window' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown or unpublished slug' })
+  @ApiOkResponse({ type: OccurrencesResponseDto, description: 'Occurrences in the window' })
+  @ApiResponse({
+    status: 301,
+    description: 'Redirect to the canonical spelling of the window (Location)',
+  })
+  @ApiErrors([400, 'Bad window: malformed bound, to not after from, or longer than 366 days'])
   async occurrences(
     @Param('slug') slug: string,
     @Query() query: OccurrencesQuery,
@@ -83,12 +86,11 @@ export class SchedulesController {
       'The schedule as an RFC 5545 iCalendar feed to subscribe to (RRULE/EXDATE, cancelled ' +
       'occurrences as RECURRENCE-ID overrides, VTIMEZONE). ETag, 304 on If-None-Match.',
   })
-  @ApiProduces('text/calendar')
-  @ApiHeader({ name: 'If-None-Match', required: false })
-  @ApiOkResponse({ description: 'text/calendar; charset=utf-8', schema: { type: 'string' } })
-  @ApiResponse({ status: 304, description: 'Not modified' })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Any query parameter' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown or unpublished slug' })
+  @ApiOkResponse({
+    description: 'The iCalendar feed (errors are JSON)',
+    content: { 'text/calendar': { schema: { type: 'string' } } },
+  })
+  @ApiErrors([400, 'Any query parameter: the feed takes none'])
   async feed(
     @Param('slug') slug: string,
     @Query() query: Record<string, unknown>,

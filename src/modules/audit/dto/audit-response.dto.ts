@@ -9,13 +9,13 @@ class AuditActorDto {
 }
 
 class AuditPageDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() slug!: string;
+  @ApiProperty({ example: '665f1c2a4e8d2b4c519a433c' }) id!: string;
+  @ApiProperty({ example: 'jane-doe' }) slug!: string;
 }
 
 class AuditVersionDto {
-  @ApiProperty({ nullable: true, type: Number }) before!: number | null;
-  @ApiProperty({ nullable: true, type: Number }) after!: number | null;
+  @ApiProperty({ nullable: true, type: 'integer', minimum: 0 }) before!: number | null;
+  @ApiProperty({ nullable: true, type: 'integer', minimum: 0 }) after!: number | null;
 }
 
 class AuditTargetDto {
@@ -24,8 +24,8 @@ class AuditTargetDto {
 }
 
 export class AuditEventDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() at!: string;
+  @ApiProperty({ example: '665f1c2a4e8d2b4c519a433c' }) id!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
   @ApiProperty({ enum: AUDIT_ACTIONS }) action!: AuditAction;
   @ApiProperty({ type: AuditActorDto }) actor!: AuditActorDto;
   @ApiPropertyOptional({ enum: ROLES }) role?: Role;

@@ -7,7 +7,13 @@ import {
   registerDecorator,
   type ValidationArguments,
 } from 'class-validator';
-import { CLOUDFRONT_MAX_IN_PROGRESS_WILDCARD_PATHS, invalidPathReason } from '../cloudfront-paths';
+import { ClosedObject } from '../../../core/http/field-rules';
+import {
+  CLOUDFRONT_MAX_IN_PROGRESS_WILDCARD_PATHS,
+  INVALIDATION_PATH_PATTERN,
+  invalidPathReason,
+  MAX_PATH_LENGTH,
+} from '../cloudfront-paths';
 
 export const MAX_PATHS_PER_REQUEST = 100;
 
@@ -39,9 +45,15 @@ function problem(value: unknown): string | null {
   return null;
 }
 
+@ClosedObject()
 export class CreateInvalidationDto {
   @ApiProperty({
-    type: [String],
+    type: 'array',
+    items: {
+      type: 'string',
+      pattern: INVALIDATION_PATH_PATTERN.source,
+      maxLength: MAX_PATH_LENGTH,
+    },
     minItems: 1,
     maxItems: MAX_PATHS_PER_REQUEST,
     example: ['/v1/pages/jane-doe*'],

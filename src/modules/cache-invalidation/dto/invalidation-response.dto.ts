@@ -18,16 +18,17 @@ export class InvalidationResponseDto {
   @ApiPropertyOptional({ description: 'Request id of the change that caused it' })
   requestId?: string;
   @ApiProperty({ type: [String] }) paths!: string[];
-  @ApiProperty({ description: 'CreateInvalidation attempts so far' }) attempts!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'CreateInvalidation attempts so far' })
+  attempts!: number;
   @ApiProperty({ nullable: true, type: String }) lastError!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'CloudFront invalidation id' })
   cloudFrontId!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The batch it was sent in' })
   batchId!: string | null;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() updatedAt!: string;
-  @ApiProperty({ nullable: true, type: String }) sentAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) completedAt!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt!: string | null;
 }
 
 export class InvalidationListDto {

@@ -1,50 +1,59 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
 import { ROLES, type Role } from '../../../core/auth/roles';
 import { CursorPageQuery } from '../../../core/http/cursor-page.query';
+import { ClosedObject, InstantField, PatternField } from '../../../core/http/field-rules';
 import type { ApiTokenView } from '../api-tokens.repository';
 
+/** Letters, digits, space and `. _ @ -`, starting with a letter or digit. */
+export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._@-]*$/;
+
+@ClosedObject()
 export class CreateTokenDto {
-  @ApiProperty({
-    example: 'alice-laptop',
-    description: 'Who or what holds it (shown in the audit trail)',
-  })
-  @IsString()
-  @MaxLength(100)
-  @Matches(/^[\p{L}\p{N}][\p{L}\p{N} ._@-]*$/u, {
-    message: 'name must start with a letter or digit and use letters, digits, space, . _ @ -',
-  })
+  @PatternField(
+    TOKEN_NAME_PATTERN,
+    'name must start with a letter or digit and use letters, digits, space, . _ @ -',
+    {
+      maxLength: 100,
+      example: 'alice-laptop',
+      description: 'Who or what holds it (shown in the audit trail)',
+    },
+  )
   name!: string;
 
-  @ApiProperty({ enum: ROLES, description: "At most the creator's own role" })
+  @ApiProperty({ enum: ROLES, description: "At most the creator's own role (else 403)" })
   @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
   role!: Role;
 
-  @ApiPropertyOptional({ example: '2027-01-31T00:00:00Z', description: 'When it stops working' })
-  @IsOptional()
-  @IsISO8601(
-    { strict: true, strictSeparator: true },
-    { message: 'expiresAt must be an ISO 8601 date-time' },
-  )
+  @InstantField({
+    required: false,
+    example: '2028-01-31T00:00:00Z',
+    description: 'When it stops working; must be in the future',
+  })
   expiresAt?: string;
 }
 
 class TokenActorDto {
-  @ApiProperty() kind!: string;
-  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['token', 'oidc', 'bootstrap', 'cli', 'system'] }) kind!: string;
+  @ApiProperty({ description: 'Token id, OIDC subject or `bootstrap`' }) id!: string;
   @ApiProperty() name!: string;
 }
 
 export class TokenDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ example: '665f1c2a4e8d2b4c519a433c' }) id!: string;
+  @ApiProperty({ example: 'alice-laptop' }) name!: string;
   @ApiProperty({ enum: ROLES }) role!: Role;
   @ApiProperty({ type: TokenActorDto }) createdBy!: TokenActorDto;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty({ nullable: true, type: String }) expiresAt!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Updated at most once a minute' })
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'Updated at most once a minute',
+  })
   lastUsedAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) revokedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) revokedAt!: string | null;
   @ApiProperty({ nullable: true, type: TokenActorDto }) revokedBy!: TokenActorDto | null;
 }
 

@@ -9,14 +9,14 @@ export class LogErrorDto {
 
 export class LogEntryDto {
   @ApiProperty({ description: 'Unique id of the record (the pagination tiebreaker)' }) id!: string;
-  @ApiProperty({ example: '2025-06-01T10:14:03.512Z' }) timestamp!: string;
+  @ApiProperty({ format: 'date-time', example: '2025-06-01T10:14:03.512Z' }) timestamp!: string;
   @ApiProperty({ enum: LEVEL_NAMES }) level!: LevelName;
   @ApiPropertyOptional() msg?: string;
   @ApiPropertyOptional() requestId?: string;
   @ApiPropertyOptional() method?: string;
   @ApiPropertyOptional({ example: '/v1/pages/:slug' }) route?: string;
   @ApiPropertyOptional() url?: string;
-  @ApiPropertyOptional() statusCode?: number;
+  @ApiPropertyOptional({ type: 'integer' }) statusCode?: number;
   @ApiPropertyOptional() responseTimeMs?: number;
   @ApiPropertyOptional({ type: LogErrorDto }) err?: LogErrorDto;
   @ApiPropertyOptional() service?: string;
@@ -33,19 +33,25 @@ export class LogEntryDto {
 export class LogSearchResponseDto {
   @ApiProperty({ type: [LogEntryDto], description: 'Newest first' }) items!: LogEntryDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
-  @ApiProperty({ description: 'Hits for the filters (exact up to 10000)' }) total!: number;
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    description: 'Hits for the filters (exact up to 10000)',
+  })
+  total!: number;
   @ApiProperty({ enum: ['eq', 'gte'], description: '"gte": total is a lower bound' })
   totalRelation!: 'eq' | 'gte';
-  @ApiProperty({ description: 'Time range searched (resolved defaults)' }) from!: string;
-  @ApiProperty() to!: string;
+  @ApiProperty({ format: 'date-time', description: 'Time range searched (resolved defaults)' })
+  from!: string;
+  @ApiProperty({ format: 'date-time' }) to!: string;
 }
 
 export class HistogramBucketDto {
-  @ApiProperty({ description: 'Bucket start' }) start!: string;
-  @ApiProperty() count!: number;
+  @ApiProperty({ format: 'date-time', description: 'Bucket start' }) start!: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) count!: number;
   @ApiProperty({
     type: 'object',
-    additionalProperties: { type: 'number' },
+    additionalProperties: { type: 'integer', minimum: 0 },
     example: { info: 12, error: 1 },
     description: 'Count per level name (levels without records are omitted)',
   })
@@ -54,9 +60,13 @@ export class HistogramBucketDto {
 
 export class LogHistogramResponseDto {
   @ApiProperty({ example: '5m' }) interval!: string;
-  @ApiProperty() from!: string;
-  @ApiProperty() to!: string;
-  @ApiProperty({ description: 'Hits for the filters; equals the sum of the bucket counts' })
+  @ApiProperty({ format: 'date-time' }) from!: string;
+  @ApiProperty({ format: 'date-time' }) to!: string;
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    description: 'Hits for the filters; equals the sum of the bucket counts',
+  })
   total!: number;
   @ApiProperty({ type: [HistogramBucketDto] }) buckets!: HistogramBucketDto[];
 }

@@ -1,16 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { CursorField, DateTimeField, PatternField } from '../../../core/http/field-rules';
 import { SANE_REQUEST_ID } from '../../../core/logging/root-logger';
 import { LEVEL_NAMES, type LevelName } from '../log-document';
 import { HISTOGRAM_INTERVALS, STATUS_PATTERN, type HistogramInterval } from '../log-query.builder';
@@ -33,25 +24,25 @@ export class LogFiltersQuery {
   @IsIn(LEVEL_NAMES)
   level?: LevelName;
 
-  @ApiPropertyOptional({
-    description: 'Start of the time range (ISO 8601, inclusive); default: 24 hours before `to`',
+  @DateTimeField({
+    required: false,
+    description: 'Start of the time range (inclusive); default: 24 hours before `to`',
     example: '2025-06-01T10:00:00Z',
   })
-  @IsOptional()
-  @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({
+  @DateTimeField({
+    required: false,
     description:
-      'End of the time range (ISO 8601, exclusive); default: now. At most 31 days after `from`',
+      'End of the time range (exclusive); default: now. After `from`, and at most 31 days after it',
+    example: '2025-06-02T10:00:00Z',
   })
-  @IsOptional()
-  @IsISO8601({ strict: true })
   to?: string;
 
-  @ApiPropertyOptional({ description: 'Exact request id (the x-request-id response header)' })
-  @IsOptional()
-  @Matches(SANE_REQUEST_ID, { message: 'requestId must be 1-128 characters of [A-Za-z0-9._:-]' })
+  @PatternField(SANE_REQUEST_ID, 'requestId must be 1-128 characters of [A-Za-z0-9._:-]', {
+    required: false,
+    description: 'Exact request id (the x-request-id response header)',
+  })
   requestId?: string;
 
   @ApiPropertyOptional({ description: 'Exact route pattern', example: '/v1/pages/:slug' })
@@ -60,14 +51,16 @@ export class LogFiltersQuery {
   @MaxLength(200)
   route?: string;
 
-  @ApiPropertyOptional({ description: 'Exact status or a class', example: '5xx' })
-  @IsOptional()
-  @Matches(STATUS_PATTERN, { message: 'status must be a status code like 404 or a class like 5xx' })
+  @PatternField(STATUS_PATTERN, 'status must be a status code like 404 or a class like 5xx', {
+    required: false,
+    description: 'Exact status or a class',
+    example: '5xx',
+  })
   status?: string;
 }
 
 export class LogSearchQuery extends LogFiltersQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -75,10 +68,7 @@ export class LogSearchQuery extends LogFiltersQuery {
   @Max(MAX_PAGE_SIZE)
   size: number = 50;
 
-  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's `nextCursor`" })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
+  @CursorField()
   cursor?: string;
 }
 

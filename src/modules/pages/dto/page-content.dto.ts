@@ -4,17 +4,15 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
-  IsEmail,
   IsNotEmpty,
   IsObject,
-  IsOptional,
   IsString,
-  IsUrl,
   Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { HTTP_URL } from '../../../core/http/url-rules';
+import { ClosedObject, HttpUrlField, Optional, PatternField } from '../../../core/http/field-rules';
+import { EMAIL_PATTERN } from '../../../core/http/url-rules';
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{1,78})[a-z0-9]$/;
 export const SLUG_RULE =
@@ -27,78 +25,70 @@ export function IsSlug(): PropertyDecorator {
   };
 }
 
+@ClosedObject()
 export class AgentDto {
-  @ApiProperty({ example: 'Jane Doe', maxLength: 120 })
+  @ApiProperty({ minLength: 1, example: 'Jane Doe', maxLength: 120 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(120)
   name!: string;
 
   @ApiPropertyOptional({ example: 'Realtor', maxLength: 120 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(120)
   title?: string;
 
   @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(5000)
   bio?: string;
 
-  @ApiPropertyOptional({ example: 'https://cdn.example.com/jane.jpg' })
-  @IsOptional()
-  @IsUrl(HTTP_URL)
-  @MaxLength(2048)
+  @HttpUrlField({ required: false, example: 'https://cdn.example.com/jane.jpg' })
   photoUrl?: string;
 
-  @ApiPropertyOptional({ example: 'jane@example.com' })
-  @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
+  @PatternField(EMAIL_PATTERN, '$property must be an email', {
+    required: false,
+    maxLength: 254,
+    example: 'jane@example.com',
+  })
   email?: string;
 
   @ApiPropertyOptional({ example: '+1 555 0100' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(40)
   phone?: string;
 
-  @ApiPropertyOptional({ example: 'https://janedoe.example.com' })
-  @IsOptional()
-  @IsUrl(HTTP_URL)
-  @MaxLength(2048)
+  @HttpUrlField({ required: false, example: 'https://janedoe.example.com' })
   websiteUrl?: string;
 }
 
+@ClosedObject()
 export class SponsorDto {
-  @ApiProperty({ example: 'Acme Realty', maxLength: 120 })
+  @ApiProperty({ minLength: 1, example: 'Acme Realty', maxLength: 120 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(120)
   name!: string;
 
-  @ApiProperty({ example: 'Sponsored by Acme Realty', maxLength: 500 })
+  @ApiProperty({ minLength: 1, example: 'Sponsored by Acme Realty', maxLength: 500 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
   disclosure!: string;
 
-  @ApiPropertyOptional({ example: 'https://acme.example.com' })
-  @IsOptional()
-  @IsUrl(HTTP_URL)
-  @MaxLength(2048)
+  @HttpUrlField({ required: false, example: 'https://acme.example.com' })
   url?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsUrl(HTTP_URL)
-  @MaxLength(2048)
+  @HttpUrlField({ required: false, example: 'https://acme.example.com/logo.png' })
   logoUrl?: string;
 }
 
+@ClosedObject()
 export class SectionDto {
-  @ApiProperty({ example: 'About me', maxLength: 200 })
+  @ApiProperty({ minLength: 1, example: 'About me', maxLength: 200 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -110,41 +100,40 @@ export class SectionDto {
   body!: string;
 }
 
+@ClosedObject()
 export class SeoDto {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(200)
   title?: string;
 
   @ApiPropertyOptional({ maxLength: 500 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(500)
   description?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsUrl(HTTP_URL)
-  @MaxLength(2048)
+  @HttpUrlField({ required: false, example: 'https://janedoe.example.com/' })
   canonicalUrl?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   noindex?: boolean;
 }
 
 /** Fields shared by create and update; on update every one is optional. */
+@ClosedObject()
 export class PageContentFieldsDto {
-  @ApiProperty({ example: 'Jane Doe', maxLength: 200 })
+  @ApiProperty({ minLength: 1, example: 'Jane Doe', maxLength: 200 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   title!: string;
 
   @ApiPropertyOptional({ example: 'Your neighbourhood agent in Austin', maxLength: 1000 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1000)
   summary?: string;
@@ -162,7 +151,7 @@ export class PageContentFieldsDto {
   sponsor!: SponsorDto;
 
   @ApiPropertyOptional({ type: [SectionDto], maxItems: 50 })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })
@@ -170,7 +159,7 @@ export class PageContentFieldsDto {
   sections?: SectionDto[];
 
   @ApiPropertyOptional({ type: SeoDto })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => SeoDto)

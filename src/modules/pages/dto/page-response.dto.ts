@@ -15,7 +15,7 @@ export class ScheduleViewDto {
 }
 
 export class PageContentViewDto {
-  @ApiProperty() title!: string;
+  @ApiProperty({ example: 'Jane Doe' }) title!: string;
   @ApiPropertyOptional() summary?: string;
   @ApiProperty({ type: AgentDto }) agent!: AgentDto;
   @ApiProperty({ type: SponsorDto }) sponsor!: SponsorDto;
@@ -28,21 +28,23 @@ export class LiveViewDto {
   @ApiProperty({ type: PageContentViewDto }) content!: PageContentViewDto;
   @ApiProperty({ example: '"k3Jd9..."', description: 'Strong ETag of the public representation' })
   etag!: string;
-  @ApiProperty() revision!: number;
-  @ApiProperty() publishedAt!: string;
-  @ApiProperty() updatedAt!: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) revision!: number;
+  @ApiProperty({ format: 'date-time' }) publishedAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
 export class SponsorshipViewDto {
-  @ApiProperty({ example: '2027-03-01T06:00:00.000Z' }) startsAt!: string;
-  @ApiProperty({ example: '2027-04-01T05:00:00.000Z' }) endsAt!: string;
+  @ApiProperty({ format: 'date-time', example: '2028-03-01T06:00:00.000Z' }) startsAt!: string;
+  @ApiProperty({ format: 'date-time', example: '2028-04-01T05:00:00.000Z' }) endsAt!: string;
   @ApiProperty({
+    type: 'integer',
+    minimum: 1,
     nullable: true,
     description: 'Version whose draft goes live at startsAt (null: the page was already live)',
   })
   approvedVersion!: number | null;
-  @ApiProperty() setAt!: string;
-  @ApiProperty() setBy!: string;
+  @ApiProperty({ format: 'date-time' }) setAt!: string;
+  @ApiProperty({ description: 'Name of the identity that set the term' }) setBy!: string;
   @ApiProperty({ description: 'false until its scheduled actions are created' })
   scheduled!: boolean;
 }
@@ -52,33 +54,49 @@ export class PageResponseDto {
   @ApiProperty({ example: '665f1c2a4e8d2b4c519a433c' }) id!: string;
   @ApiProperty({ example: 'jane-doe' }) slug!: string;
   @ApiProperty({ enum: PAGE_STATUSES }) status!: PageStatus;
-  @ApiProperty({ example: 3, description: 'Send back as If-Match: "3" on the next write' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    example: 1,
+    description: 'Send back as If-Match: "1" on the next write',
+  })
   version!: number;
-  @ApiProperty({ description: 'Number of the last published revision (0 = never published)' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    example: 0,
+    description: 'Number of the last published revision (0 = never published)',
+  })
   revision!: number;
   @ApiProperty({ type: PageContentViewDto }) draft!: PageContentViewDto;
   @ApiProperty({ type: LiveViewDto, nullable: true }) live!: LiveViewDto | null;
-  @ApiProperty({ description: 'CDN invalidations recorded but not yet handed to the worker' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    description: 'CDN invalidations recorded but not yet handed to the worker',
+  })
   pendingInvalidations!: number;
   @ApiProperty({ type: SponsorshipViewDto, nullable: true })
   sponsorship!: SponsorshipViewDto | null;
   @ApiProperty({
+    type: 'string',
+    format: 'date-time',
     nullable: true,
     description: 'Earliest scheduled unpublish/archive: public caching ends by then',
   })
   nextUnpublishAt!: string | null;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() updatedAt!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
 export class PageSummaryDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() slug!: string;
+  @ApiProperty({ example: '665f1c2a4e8d2b4c519a433c' }) id!: string;
+  @ApiProperty({ example: 'jane-doe' }) slug!: string;
   @ApiProperty({ enum: PAGE_STATUSES }) status!: PageStatus;
-  @ApiProperty() version!: number;
-  @ApiProperty() title!: string;
-  @ApiProperty() updatedAt!: string;
-  @ApiPropertyOptional({ nullable: true }) publishedAt!: string | null;
+  @ApiProperty({ type: 'integer', minimum: 0 }) version!: number;
+  @ApiProperty({ example: 'Jane Doe' }) title!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) publishedAt!: string | null;
 }
 
 export class PageListResponseDto {
@@ -88,26 +106,26 @@ export class PageListResponseDto {
 
 /** The public representation of a live page, exactly as served. */
 export class PublicPageDto {
-  @ApiProperty() slug!: string;
-  @ApiProperty() title!: string;
+  @ApiProperty({ example: 'jane-doe' }) slug!: string;
+  @ApiProperty({ example: 'Jane Doe' }) title!: string;
   @ApiPropertyOptional() summary?: string;
   @ApiProperty({ type: AgentDto }) agent!: AgentDto;
   @ApiProperty({ type: SponsorDto }) sponsor!: SponsorDto;
   @ApiProperty({ type: [SectionDto] }) sections!: SectionDto[];
   @ApiPropertyOptional({ type: SeoDto }) seo?: SeoDto;
   @ApiProperty({ type: ScheduleViewDto }) schedule!: ScheduleViewDto;
-  @ApiProperty() revision!: number;
-  @ApiProperty() publishedAt!: string;
-  @ApiProperty() updatedAt!: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) revision!: number;
+  @ApiProperty({ format: 'date-time' }) publishedAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
 export class PublicPageSummaryDto {
-  @ApiProperty() slug!: string;
-  @ApiProperty() title!: string;
+  @ApiProperty({ example: 'jane-doe' }) slug!: string;
+  @ApiProperty({ example: 'Jane Doe' }) title!: string;
   @ApiPropertyOptional() summary?: string;
-  @ApiProperty() agentName!: string;
-  @ApiProperty() sponsorName!: string;
-  @ApiProperty() publishedAt!: string;
+  @ApiProperty({ example: 'Jane Doe' }) agentName!: string;
+  @ApiProperty({ example: 'Acme Realty' }) sponsorName!: string;
+  @ApiProperty({ format: 'date-time' }) publishedAt!: string;
 }
 
 export class PublicPageListDto {
@@ -116,10 +134,10 @@ export class PublicPageListDto {
 }
 
 export class RevisionDto {
-  @ApiProperty() revision!: number;
-  @ApiProperty() slug!: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) revision!: number;
+  @ApiProperty({ example: 'jane-doe' }) slug!: string;
   @ApiProperty() etag!: string;
-  @ApiProperty() publishedAt!: string;
+  @ApiProperty({ format: 'date-time' }) publishedAt!: string;
   @ApiPropertyOptional({ description: 'Name of the identity that published it' })
   publishedBy?: string;
   @ApiPropertyOptional({ description: 'Token id, OIDC subject or `bootstrap` of the publisher' })

@@ -1,36 +1,38 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiPropertyOptional, DECORATORS, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsOptional, IsString, IsTimeZone, MaxLength, ValidateNested } from 'class-validator';
+import { IsOptional, ValidateNested } from 'class-validator';
+import {
+  ClosedObject,
+  Optional,
+  SCHEDULE_INSTANT_RULE,
+  ScheduleInstantField,
+  TimeZoneField,
+} from '../../../core/http/field-rules';
 import { IsSlug, PageContentFieldsDto, SLUG_PATTERN } from './page-content.dto';
 
 /**
  * A paid term. Instants with an offset; a wall-clock time (`2027-04-01T00:00`) only together
  * with the IANA `timezone` it is read in. Stored as instants.
  */
+@ClosedObject()
 export class SponsorshipTermDto {
-  @ApiProperty({
-    example: '2027-03-01T00:00:00-06:00',
-    description: 'Publish of the draft as of this write (unless the page is already live)',
+  @ScheduleInstantField({
+    example: '2028-03-01T00:00:00-06:00',
+    description: `Publish of the draft as of this write (unless the page is already live). ${SCHEDULE_INSTANT_RULE}`,
   })
-  @IsString()
-  @MaxLength(40)
   startsAt!: string;
 
-  @ApiProperty({
-    example: '2027-04-01T00:00:00-05:00',
-    description: 'Unpublish; at most 2 years ahead',
+  @ScheduleInstantField({
+    example: '2028-04-01T00:00:00-05:00',
+    description: `Unpublish; after startsAt. ${SCHEDULE_INSTANT_RULE}`,
   })
-  @IsString()
-  @MaxLength(40)
   endsAt!: string;
 
-  @ApiPropertyOptional({
+  @TimeZoneField({
+    required: false,
     example: 'America/Chicago',
     description: 'Zone of startsAt/endsAt given without an offset',
   })
-  @IsOptional()
-  @IsString()
-  @IsTimeZone()
   timezone?: string;
 }
 
@@ -40,9 +42,40 @@ export class SponsorshipTermDto {
  * at once and both the old and new paths are invalidated. `sponsorship` sets (or, with null,
  * removes) the paid term and schedules its publish and unpublish.
  */
-export class UpdatePageDto extends PartialType(PageContentFieldsDto) {
-  @ApiPropertyOptional({ example: 'jane-doe-austin', pattern: SLUG_PATTERN.source })
-  @IsOptional()
+/**
+ * Optional fields of the page that a PATCH may remove by sending null; the required ones (title,
+ * agent, sponsor) refuse null. Stated for both validation and the document.
+ */
+const REMOVABLE = ['summary', 'sections', 'seo'] as const;
+function RemovableWithNull(): ClassDecorator {
+  return (target) => {
+    const prototype = target.prototype as object;
+    for (const key of REMOVABLE) {
+      const inherited = (Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, prototype, key) ??
+        {}) as object;
+      ApiPropertyOptional({ ...inherited, nullable: true, description: 'null removes it' })(
+        prototype,
+        key,
+      );
+      IsOptional()(prototype, key);
+    }
+  };
+}
+
+@ClosedObject()
+@RemovableWithNull()
+// skipNullProperties: false — absent fields are skipped, null ones are validated (and refused),
+// except the removable ones above.
+export class UpdatePageDto extends PartialType(PageContentFieldsDto, {
+  skipNullProperties: false,
+}) {
+  @ApiPropertyOptional({
+    example: 'jane-doe-austin',
+    pattern: SLUG_PATTERN.source,
+    minLength: 3,
+    maxLength: 80,
+  })
+  @Optional()
   @IsSlug()
   slug?: string;
 

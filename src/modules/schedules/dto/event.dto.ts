@@ -9,84 +9,88 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  IsUrl,
   Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { HTTP_URL } from '../../../core/http/url-rules';
+import {
+  ClosedObject,
+  HttpUrlField,
+  LOCAL_DATE_OR_TIME_PATTERN,
+  LOCAL_DATE_PATTERN,
+  Optional,
+  PatternField,
+  TimeZoneField,
+} from '../../../core/http/field-rules';
 import { EVENT_STATUSES, type EventStatus } from '../../pages/schemas/schedule.types';
 
-const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/;
+const LOCAL_TIME = LOCAL_DATE_OR_TIME_PATTERN;
 const LOCAL_TIME_RULE = 'must be YYYY-MM-DDTHH:mm, or YYYY-MM-DD for an all-day event';
-export const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+export const LOCAL_DATE = LOCAL_DATE_PATTERN;
+const TIMED_OR_ALL_DAY =
+  'YYYY-MM-DDTHH:mm, or YYYY-MM-DD when allDay is true (the form must match allDay)';
 export const MAX_EXCEPTIONS = 200;
 
+@ClosedObject()
 export class EventLocationDto {
   @ApiPropertyOptional({ example: 'Acme Realty office', maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(200)
   name?: string;
 
   @ApiPropertyOptional({ example: '100 Congress Ave, Austin, TX', maxLength: 500 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(500)
   address?: string;
 
-  @ApiPropertyOptional({ example: 'https://meet.example.com/jane', description: 'http(s) only' })
-  @IsOptional()
-  @IsUrl(HTTP_URL)
-  @MaxLength(2048)
+  @HttpUrlField({ required: false, example: 'https://meet.example.com/jane' })
   url?: string;
 
   @ApiPropertyOptional({ description: 'True for an online event' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   online?: boolean;
 }
 
 /** Body of `POST .../schedule/events`. Times are wall-clock in the schedule's time zone. */
+@ClosedObject()
 export class CreateEventDto {
-  @ApiProperty({ example: 'Open house', maxLength: 200 })
+  @ApiProperty({ minLength: 1, example: 'Open house', maxLength: 200 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   title!: string;
 
-  @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional()
+  @ApiPropertyOptional({ maxLength: 5000, example: 'Tour the listings with Jane' })
+  @Optional()
   @IsString()
   @MaxLength(5000)
   description?: string;
 
   @ApiPropertyOptional({ type: EventLocationDto })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => EventLocationDto)
   location?: EventLocationDto;
 
-  @ApiProperty({
+  @PatternField(LOCAL_TIME, `start ${LOCAL_TIME_RULE}`, {
     example: '2027-03-01T09:00',
-    description: 'Local start (YYYY-MM-DDTHH:mm; YYYY-MM-DD when allDay). Must exist in the zone.',
+    description: `Local start: ${TIMED_OR_ALL_DAY}. Must exist in the schedule's zone (not in a DST gap).`,
   })
-  @IsString()
-  @Matches(LOCAL_TIME, { message: `start ${LOCAL_TIME_RULE}` })
   start!: string;
 
-  @ApiPropertyOptional({
+  @PatternField(LOCAL_TIME, `end ${LOCAL_TIME_RULE}`, {
+    required: false,
     example: '2027-03-01T10:30',
-    description: 'Local end, after start. For all-day events the last day (default: start).',
+    description: `Local end, after start, in the same form as start. For all-day events the last day (default: start); for timed events default start + 1 hour.`,
   })
-  @IsOptional()
-  @IsString()
-  @Matches(LOCAL_TIME, { message: `end ${LOCAL_TIME_RULE}` })
   end?: string;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   allDay?: boolean;
 
@@ -97,18 +101,19 @@ export class CreateEventDto {
       'INTERVAL, COUNT ≤ 1000, UNTIL, WKST). start must be its first occurrence.',
     maxLength: 300,
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(300)
   recurrence?: string;
 
   @ApiPropertyOptional({
-    type: [String],
+    type: 'array',
+    items: { type: 'string', format: 'date', pattern: LOCAL_DATE.source },
     example: ['2027-03-22'],
     description: 'Local dates of occurrences that do not happen (skipped)',
     maxItems: MAX_EXCEPTIONS,
   })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_EXCEPTIONS)
   @IsString({ each: true })
@@ -116,27 +121,35 @@ export class CreateEventDto {
   exceptions?: string[];
 
   @ApiPropertyOptional({ enum: EVENT_STATUSES, default: 'scheduled' })
-  @IsOptional()
+  @Optional()
   @IsIn(EVENT_STATUSES)
   status?: EventStatus;
 
-  @ApiPropertyOptional({ example: 'https://example.com/register', description: 'http(s) only' })
-  @IsOptional()
-  @IsUrl(HTTP_URL)
-  @MaxLength(2048)
+  @HttpUrlField({ required: false, example: 'https://example.com/register' })
   registrationUrl?: string;
 }
 
 /** Body of `PATCH .../schedule/events/:eventId`: any subset; null removes an optional field. */
+@ClosedObject()
 export class UpdateEventDto {
-  @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: String,
+    minLength: 1,
+    maxLength: 200,
+    example: 'Open house (new time)',
+  })
+  @Optional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   title?: string | null;
 
-  @ApiPropertyOptional({ maxLength: 5000, nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 5000,
+    nullable: true,
+    example: 'Tour the new listings with Jane',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(5000)
@@ -149,30 +162,44 @@ export class UpdateEventDto {
   @Type(() => EventLocationDto)
   location?: EventLocationDto | null;
 
-  @ApiPropertyOptional({ example: '2027-03-01T09:00' })
-  @IsOptional()
-  @IsString()
-  @Matches(LOCAL_TIME, { message: `start ${LOCAL_TIME_RULE}` })
+  @PatternField(LOCAL_TIME, `start ${LOCAL_TIME_RULE}`, {
+    required: false,
+    example: '2027-03-01T09:00',
+    description: `Local start: ${TIMED_OR_ALL_DAY} of the changed event`,
+  })
   start?: string | null;
 
-  @ApiPropertyOptional({ example: '2027-03-01T10:30' })
-  @IsOptional()
-  @IsString()
-  @Matches(LOCAL_TIME, { message: `end ${LOCAL_TIME_RULE}` })
+  @PatternField(LOCAL_TIME, `end ${LOCAL_TIME_RULE}`, {
+    required: false,
+    nullable: true,
+    example: '2027-03-01T10:30',
+    description: 'Local end, after start; null resets it to the default',
+  })
   end?: string | null;
 
-  @ApiPropertyOptional()
-  @IsOptional()
+  @ApiPropertyOptional({ type: Boolean, example: false })
+  @Optional()
   @IsBoolean()
   allDay?: boolean | null;
 
-  @ApiPropertyOptional({ maxLength: 300, nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 300,
+    nullable: true,
+    example: 'FREQ=WEEKLY;BYDAY=MO;UNTIL=20271231',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(300)
   recurrence?: string | null;
 
-  @ApiPropertyOptional({ type: [String], nullable: true, maxItems: MAX_EXCEPTIONS })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', format: 'date', pattern: LOCAL_DATE.source },
+    nullable: true,
+    maxItems: MAX_EXCEPTIONS,
+    example: ['2027-03-22'],
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_EXCEPTIONS)
@@ -180,29 +207,28 @@ export class UpdateEventDto {
   @Matches(LOCAL_DATE, { each: true, message: 'exceptions must be dates YYYY-MM-DD' })
   exceptions?: string[] | null;
 
-  @ApiPropertyOptional({ enum: EVENT_STATUSES })
-  @IsOptional()
+  @ApiPropertyOptional({ enum: EVENT_STATUSES, example: 'scheduled' })
+  @Optional()
   @IsIn(EVENT_STATUSES)
   status?: EventStatus | null;
 
-  @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @IsUrl(HTTP_URL)
-  @MaxLength(2048)
+  @HttpUrlField({ required: false, nullable: true, example: 'https://example.com/register' })
   registrationUrl?: string | null;
 }
 
+@ClosedObject()
 export class TimezoneDto {
-  @ApiProperty({ example: 'America/Chicago', description: 'IANA time zone name' })
-  @IsString()
-  @MaxLength(64)
+  @TimeZoneField({ example: 'America/Chicago', description: 'IANA time zone name' })
   timezone!: string;
 }
 
+@ClosedObject()
 export class CancellationDto {
-  @ApiProperty({ example: '2027-03-29', description: "Local date of the occurrence's start" })
-  @IsString()
-  @Matches(LOCAL_DATE, { message: 'date must be a date YYYY-MM-DD' })
+  @PatternField(LOCAL_DATE, 'date must be a date YYYY-MM-DD', {
+    format: 'date',
+    example: '2027-03-29',
+    description: "Local date of the occurrence's start",
+  })
   date!: string;
 }
 
@@ -227,7 +253,7 @@ export class EventLocationViewDto extends EventLocationDto {}
 
 export class EventResponseDto {
   @ApiProperty({ example: '0b6f8f0e-7a51-4c47-9f55-0d0f2b5f3f9a' }) id!: string;
-  @ApiProperty() title!: string;
+  @ApiProperty({ example: 'Open house' }) title!: string;
   @ApiPropertyOptional() description?: string;
   @ApiPropertyOptional({ type: EventLocationViewDto }) location?: EventLocationViewDto;
   @ApiProperty({ example: '2027-03-01T09:00' }) start!: string;
@@ -239,9 +265,14 @@ export class EventResponseDto {
   cancellations!: string[];
   @ApiProperty({ enum: EVENT_STATUSES }) status!: EventStatus;
   @ApiPropertyOptional() registrationUrl?: string;
-  @ApiProperty({ description: 'iCalendar SEQUENCE, bumped on every change' }) sequence!: number;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() updatedAt!: string;
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    description: 'iCalendar SEQUENCE, bumped on every change',
+  })
+  sequence!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
 export class ScheduleResponseDto {

@@ -1,33 +1,29 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { PatternField, WINDOW_BOUND_PATTERN } from '../../../core/http/field-rules';
 import { EVENT_STATUSES, type EventStatus } from '../../pages/schemas/schedule.types';
 import { EventLocationViewDto } from './event.dto';
 
-const WINDOW_BOUND = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+const WINDOW_BOUND = WINDOW_BOUND_PATTERN;
 const BOUND_RULE =
   'must be a date (YYYY-MM-DD) or an ISO-8601 date-time (with Z or an offset, or local to the schedule)';
 
 export class OccurrencesQuery {
-  @ApiPropertyOptional({
+  @PatternField(WINDOW_BOUND, `from ${BOUND_RULE}`, {
+    required: false,
     example: '2027-03-01',
     description:
       'Window start (inclusive). A date means the start of that local day; a date-time without ' +
       'offset is local to the schedule. Default: now (rounded down to the hour).',
   })
-  @IsOptional()
-  @IsString()
-  @Matches(WINDOW_BOUND, { message: `from ${BOUND_RULE}` })
   from?: string;
 
-  @ApiPropertyOptional({
+  @PatternField(WINDOW_BOUND, `to ${BOUND_RULE}`, {
+    required: false,
     example: '2027-05-31',
     description:
       'Window end (exclusive). A date means the end of that local day. Default: from + 90 days. ' +
-      'At most 366 days after from.',
+      'After from, and at most 366 days after it.',
   })
-  @IsOptional()
-  @IsString()
-  @Matches(WINDOW_BOUND, { message: `to ${BOUND_RULE}` })
   to?: string;
 }
 
@@ -35,11 +31,16 @@ export class OccurrenceDto {
   @ApiProperty({ example: '0b6f8f0e-7a51-4c47-9f55-0d0f2b5f3f9a' }) eventId!: string;
   @ApiProperty({ example: '2027-03-29', description: 'Local date of the occurrence (its name)' })
   date!: string;
-  @ApiProperty() title!: string;
+  @ApiProperty({ example: 'Open house' }) title!: string;
   @ApiPropertyOptional() description?: string;
   @ApiPropertyOptional({ type: EventLocationViewDto }) location?: EventLocationViewDto;
-  @ApiProperty({ example: '2027-03-29T09:00:00-05:00' }) start!: string;
-  @ApiProperty({ example: '2027-03-29T10:30:00-05:00', description: 'Exclusive' }) end!: string;
+  @ApiProperty({ format: 'date-time', example: '2027-03-29T09:00:00-05:00' }) start!: string;
+  @ApiProperty({
+    format: 'date-time',
+    example: '2027-03-29T10:30:00-05:00',
+    description: 'Exclusive',
+  })
+  end!: string;
   @ApiProperty() allDay!: boolean;
   @ApiProperty({ enum: EVENT_STATUSES }) status!: EventStatus;
   @ApiProperty() recurring!: boolean;
@@ -49,8 +50,8 @@ export class OccurrenceDto {
 export class OccurrencesResponseDto {
   @ApiProperty({ example: 'jane-doe' }) slug!: string;
   @ApiProperty({ example: 'America/Chicago' }) timezone!: string;
-  @ApiProperty({ example: '2027-03-01T00:00:00-06:00' }) from!: string;
-  @ApiProperty({ example: '2027-06-01T00:00:00-05:00' }) to!: string;
+  @ApiProperty({ format: 'date-time', example: '2027-03-01T00:00:00-06:00' }) from!: string;
+  @ApiProperty({ format: 'date-time', example: '2027-06-01T00:00:00-05:00' }) to!: string;
   @ApiProperty({ description: 'True when a cap cut the list (what is shown is its earliest part)' })
   truncated!: boolean;
   @ApiProperty({ type: [OccurrenceDto] }) occurrences!: OccurrenceDto[];

@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
+import {
+  DATE_TIME_PATTERN,
+  LOCAL_DATE_PATTERN,
+  LOCAL_DATE_TIME_PATTERN,
+  TIME_ZONES,
+} from './field-rules';
+import { EMAIL_PATTERN, HTTP_URL_PATTERN } from './url-rules';
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+describe('field rules (the patterns validation and the OpenAPI document share)', () => {
+  it('LOCAL_DATE_PATTERN accepts exactly the real dates of 1970-2199', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1960, max: 2210 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        (year, month, day) => {
+          const text = `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+          const real =
+            year >= 1970 && year <= 2199 && DateTime.fromObject({ year, month, day }).isValid;
+          expect(LOCAL_DATE_PATTERN.test(text)).toBe(real);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect(LOCAL_DATE_PATTERN.test('2000-02-29')).toBe(true);
+    expect(LOCAL_DATE_PATTERN.test('2100-02-29')).toBe(false);
+  });
+
+  it('LOCAL_DATE_TIME_PATTERN takes wall-clock minutes only', () => {
+    expect(LOCAL_DATE_TIME_PATTERN.test('2027-03-01T09:00')).toBe(true);
+    expect(LOCAL_DATE_TIME_PATTERN.test('2027-03-01T24:00')).toBe(false);
+    expect(LOCAL_DATE_TIME_PATTERN.test('2027-03-01T09:00:00')).toBe(false);
+  });
+
+  it('DATE_TIME_PATTERN takes RFC 3339 instants with seconds and Z or an offset', () => {
+    for (const ok of [
+      '2025-06-01T10:00:00Z',
+      '2025-06-01T12:00:00.5+02:00',
+      '0001-01-01T00:00:00Z',
+    ])
+      expect(DATE_TIME_PATTERN.test(ok)).toBe(true);
+    for (const bad of [
+      '2025-06-01',
+      '2025-06-01T10:00Z',
+      '2025-02-30T10:00:00Z',
+      '2025-06-01T10:00:00',
+    ])
+      expect(DATE_TIME_PATTERN.test(bad)).toBe(false);
+  });
+
+  it('HTTP_URL_PATTERN: absolute http(s) links only', () => {
+    for (const ok of ['https://acme.example.com', 'http://10.0.0.1:8080/a?b=c#d', 'https://x/%20'])
+      expect(HTTP_URL_PATTERN.test(ok)).toBe(true);
+    for (const bad of [
+      'javascript:alert(1)',
+      '/relative',
+      'https://a b',
+      'https://x/%zz',
+      'ftp://x',
+    ])
+      expect(HTTP_URL_PATTERN.test(bad)).toBe(false);
+    expect(EMAIL_PATTERN.test('jane@example.com')).toBe(true);
+    expect(EMAIL_PATTERN.test('jane@localhost')).toBe(false);
+  });
+
+  it('TIME_ZONES holds UTC and the IANA names, sorted', () => {
+    expect(TIME_ZONES).toContain('UTC');
+    expect(TIME_ZONES).toContain('America/Chicago');
+    expect([...TIME_ZONES].sort()).toEqual(TIME_ZONES);
+  });
+});
