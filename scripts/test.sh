@@ -45,6 +45,8 @@ step unit && npm run --silent test:unit -- --json --outputFile="$results/unit.js
 step e2e && npm run --silent test:e2e -- --json --outputFile="$results/e2e.json"
 step fault && npm run --silent test:fault -- --json --outputFile="$results/fault.json"
 # The OpenAPI document against the running app: any schemathesis failure or 5xx fails the run.
+# After the fault tier, not beside it: the fault tier's multi-process races are tuned with short
+# leases and must not share the two cores with a fuzzer.
 step schemathesis && bash scripts/schemathesis.sh
 if [ -n "$chart_pid" ]; then
   chart_status=0
