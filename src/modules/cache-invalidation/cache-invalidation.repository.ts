@@ -20,6 +20,25 @@ import type {
 } from './schemas/invalidation.types';
 import { SchemaSetup } from '../../core/database/schema-setup';
 
+/** An item's claim token: the item joins a batch in one generation of its life. */
+export interface ItemClaim {
+  id: string;
+  generation: number;
+}
+
+function byGeneration(claims: ItemClaim[]): Map<number, string[]> {
+  const groups = new Map<number, string[]>();
+  for (const c of claims) groups.set(c.generation, [...(groups.get(c.generation) ?? []), c.id]);
+  return groups;
+}
+
+/** Items written before generations existed have none: that is generation 0. */
+function inGeneration(generation: number): object {
+  return generation === 0
+    ? { $or: [{ generation: 0 }, { generation: { $exists: false } }] }
+    : { generation };
+}
+
 interface TokenRecord {
   _id: string;
   batchId?: string;
@@ -63,15 +82,18 @@ export class CacheInvalidationRepository implements OnModuleInit {
     }
   }
 
-  /** The items that won a place in the batch (their claim tokens name it). */
-  async claimedItemIds(batchId: string): Promise<string[]> {
+  /** The items that won a place in the batch (their claim tokens name it), with the generation. */
+  async claims(batchId: string): Promise<ItemClaim[]> {
     const rows = await this.tokens
       .find({ batchId }, { _id: 1 })
       .limit(MAX_BATCH_ITEMS)
       .read(PRIMARY)
       .lean<{ _id: string }[]>()
       .exec();
-    return rows.map((r) => r._id.split(':')[1]);
+    return rows.map((r) => {
+      const [, id, generation] = r._id.split(':');
+      return { id, generation: Number(generation) };
+    });
   }
 
   /** Old tokens only fence work long finished; dropping them keeps the collection small. */
@@ -147,14 +169,19 @@ export class CacheInvalidationRepository implements OnModuleInit {
       .exec();
   }
 
-  /** Records on the items that they joined the batch (after their tokens were won). */
-  async markClaimed(ids: string[], batchId: string, now: Date): Promise<void> {
-    await this.items
-      .updateMany(
-        { _id: { $in: ids } },
-        { $set: { batchId, status: 'in-progress', updatedAt: now } },
-      )
-      .exec();
+  /**
+   * Records on the items that they joined the batch (after their tokens were won): only on items
+   * still pending in the generation claimed. A worker that stalled after winning its tokens must
+   * not move an item its batch's new owner has since sent, completed or handed back.
+   */
+  async markClaimed(claims: ItemClaim[], batchId: string, now: Date): Promise<void> {
+    for (const [generation, ids] of byGeneration(claims))
+      await this.items
+        .updateMany(
+          { _id: { $in: ids }, status: 'pending', ...inGeneration(generation) },
+          { $set: { batchId, status: 'in-progress', updatedAt: now } },
+        )
+        .exec();
   }
 
   async itemsByIds(ids: string[]): Promise<InvalidationRecord[]> {
@@ -166,14 +193,23 @@ export class CacheInvalidationRepository implements OnModuleInit {
       .exec();
   }
 
-  /** Hands items back to pending under a new generation, so they can be claimed again. */
-  async requeueClaimed(ids: string[], now: Date): Promise<void> {
-    await this.items
-      .updateMany(
-        { _id: { $in: ids } },
-        { $set: { batchId: null, status: 'pending', updatedAt: now }, $inc: { generation: 1 } },
-      )
-      .exec();
+  /**
+   * Hands claimed items back to pending under a new generation, so they can be claimed again.
+   * Only in the generation claimed and never once done: two workers handing back one claim (each
+   * may see the other's half of the race) move it on once, and never after someone re-claimed it.
+   */
+  async requeueClaimed(claims: ItemClaim[], now: Date): Promise<void> {
+    for (const [generation, ids] of byGeneration(claims))
+      await this.items
+        .updateMany(
+          {
+            _id: { $in: ids },
+            status: { $in: ['pending', 'in-progress'] },
+            ...inGeneration(generation),
+          },
+          { $set: { batchId: null, status: 'pending', updatedAt: now }, $inc: { generation: 1 } },
+        )
+        .exec();
   }
 
   /** Mirrors a batch's state onto its items (idempotent; repeated on every later transition). */
@@ -290,8 +326,12 @@ export class CacheInvalidationRepository implements OnModuleInit {
     return result.matchedCount === 1;
   }
 
-  async deleteOwnedBatch(id: string, owner: string): Promise<void> {
-    await this.batches.deleteOne({ _id: id, leaseOwner: owner, status: 'assembling' }).exec();
+  /** Drops a batch still assembling under this owner; true if it did. */
+  async deleteOwnedBatch(id: string, owner: string): Promise<boolean> {
+    const result = await this.batches
+      .deleteOne({ _id: id, leaseOwner: owner, status: 'assembling' })
+      .exec();
+    return result.deletedCount > 0;
   }
 
   /** Paths CloudFront may be working on now: sent, or possibly sent, and not yet completed. */

@@ -11,7 +11,11 @@ import { AppConfig } from '../../core/config/app-config';
 import { PollLoop } from '../../core/lifecycle/poll-loop';
 import { PageOutbox } from '../pages/page-outbox';
 import type { PendingOutbox } from '../pages/schemas/outbox.types';
-import { CacheInvalidationRepository, MAX_BATCH_ITEMS } from './cache-invalidation.repository';
+import {
+  CacheInvalidationRepository,
+  type ItemClaim,
+  MAX_BATCH_ITEMS,
+} from './cache-invalidation.repository';
 import { CacheInvalidationService } from './cache-invalidation.service';
 import { invalidationMetrics } from './cache-invalidation.metrics';
 import { CloudFrontGateway, type CloudFrontInvalidation } from './cloudfront.gateway';
@@ -197,24 +201,38 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     };
     await this.repo.insertBatch(batch);
     // An item joins the batch only by winning its claim token: never two batches.
-    const claimed: string[] = [];
-    for (const item of plan.items)
-      if (await this.repo.takeToken(`item:${item._id}:${item.generation ?? 0}`, { batchId }))
-        claimed.push(item._id);
+    const claimed: ItemClaim[] = [];
+    for (const item of plan.items) {
+      const claim = { id: item._id, generation: item.generation ?? 0 };
+      if (await this.repo.takeToken(`item:${claim.id}:${claim.generation}`, { batchId }))
+        claimed.push(claim);
+    }
     await this.repo.markClaimed(claimed, batchId, now);
     const frozen = await this.freeze(batch, claimed);
     if (frozen) await this.send(frozen);
   }
 
   /**
-   * Fixes the batch's content: exactly the items whose claim tokens name it. Also finishes the
-   * assembly of a batch whose worker died half-way (then `claimedByMe` is empty).
+   * Fixes the batch's content: exactly the items whose claim tokens name it, in the generation
+   * they still have. Also finishes the assembly of a batch whose worker died (or stalled past its
+   * lease) half-way: then `claimedByMe` is empty.
+   *
+   * A stalled worker may still be winning claims for the batch while its new owner freezes (or,
+   * finding none, drops) it. Whichever of the two looks last hands those late claims back: the
+   * owner re-reads the claims after its freeze or drop; the stalled worker, after its claims,
+   * finds the batch no longer assembling. Handing back is fenced by the claim's generation, so
+   * both doing it is harmless.
    */
-  private async freeze(batch: BatchRecord, claimedByMe: string[]): Promise<BatchRecord | null> {
+  private async freeze(batch: BatchRecord, claimedByMe: ItemClaim[]): Promise<BatchRecord | null> {
     const now = new Date();
-    const items = await this.repo.itemsByIds(await this.repo.claimedItemIds(batch._id));
+    const claims = await this.repo.claims(batch._id);
+    const generationOf = new Map(claims.map((c) => [c.id, c.generation]));
+    const items = (await this.repo.itemsByIds(claims.map((c) => c.id))).filter(
+      (i) => (i.generation ?? 0) === generationOf.get(i._id),
+    );
     if (items.length === 0) {
-      await this.repo.deleteOwnedBatch(batch._id, this.owner);
+      if (await this.repo.deleteOwnedBatch(batch._id, this.owner))
+        await this.handBackLateClaims(batch._id, new Set(), now);
       return null;
     }
     const paths = [...new Set(items.flatMap((i) => i.paths))].sort();
@@ -229,7 +247,9 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     if (
       await this.repo.updateOwnedBatch(batch, this.owner, { $set: set }, { status: 'assembling' })
     ) {
-      await this.repo.markClaimed(set.itemIds, batch._id, now);
+      const frozen = items.map((i) => ({ id: i._id, generation: i.generation ?? 0 }));
+      await this.repo.markClaimed(frozen, batch._id, now);
+      await this.handBackLateClaims(batch._id, new Set(set.itemIds), now);
       return { ...batch, ...set };
     }
     // Lost the lease while assembling (we were slower than the lease). Whoever froze the batch
@@ -239,10 +259,16 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     if (current?.status === 'assembling') return null; // its new owner will freeze our claims too
     const kept = new Set(current?.itemIds ?? []);
     await this.repo.requeueClaimed(
-      claimedByMe.filter((id) => !kept.has(id)),
+      claimedByMe.filter((c) => !kept.has(c.id)),
       now,
     );
     return null;
+  }
+
+  /** Claims on a batch that were won after it was frozen (or dropped) go back to pending. */
+  private async handBackLateClaims(batchId: string, kept: Set<string>, now: Date): Promise<void> {
+    const late = (await this.repo.claims(batchId)).filter((c) => !kept.has(c.id));
+    if (late.length > 0) await this.repo.requeueClaimed(late, now);
   }
 
   // --- 3. send --------------------------------------------------------------------------------
