@@ -258,4 +258,36 @@ describe('cache invalidation: a slow worker and the one that took its batch over
     await runUntilSettled(worker(taker));
     await expectExactlyOnce(seeded);
   });
+
+  it('both the slow assembler and its taker stall before recording the claims, a third worker sends and completes the batch: the items stay completed', async () => {
+    const seeded = await seed(3);
+    const slow = new SteppedRepository(base);
+    const taker = new SteppedRepository(base);
+    const third = new SteppedRepository(base);
+    const slowStall = slow.pauseAt(['markClaimed']);
+    const slowTick = worker(slow).tick();
+    await slowStall.reached;
+
+    // The taker freezes the batch, then stalls past its lease before recording the claims.
+    await expireLeases();
+    taker.override('oldestOpenItem', () => null);
+    const takerStall = taker.pauseAt(['markClaimed']);
+    const takerTick = worker(taker).tick();
+    await takerStall.reached;
+
+    // A third worker takes the frozen batch over, sends it and sees it completed.
+    await expireLeases();
+    third.override('oldestOpenItem', () => null);
+    await runUntilSettled(worker(third));
+    expect((await items()).map((i) => i.status)).toEqual(['completed', 'completed', 'completed']);
+
+    // The two late recordings land afterwards.
+    takerStall.release();
+    await takerTick;
+    slowStall.release();
+    await slowTick;
+    third.override('oldestOpenItem', null);
+    await runUntilSettled(worker(third), 10);
+    await expectExactlyOnce(seeded);
+  });
 });

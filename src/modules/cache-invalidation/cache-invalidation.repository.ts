@@ -39,6 +39,16 @@ function inGeneration(generation: number): object {
     : { generation };
 }
 
+/** The item statuses a batch's state may move an item from: forward only, never back. */
+const SYNC_FROM: Record<InvalidationStatus, InvalidationStatus[]> = {
+  pending: [],
+  'in-progress': ['pending', 'in-progress'],
+  sent: ['pending', 'in-progress', 'sent'],
+  completed: ['pending', 'in-progress', 'sent'],
+  failed: ['pending', 'in-progress'],
+  skipped: [],
+};
+
 interface TokenRecord {
   _id: string;
   batchId?: string;
@@ -212,15 +222,29 @@ export class CacheInvalidationRepository implements OnModuleInit {
         .exec();
   }
 
-  /** Mirrors a batch's state onto its items (idempotent; repeated on every later transition). */
+  /**
+   * Mirrors a batch's state onto its items (idempotent; repeated on every later transition).
+   * By the ids frozen into the batch, not by `batchId` alone: an item that a slower worker handed
+   * back must never be marked sent without its paths. A status moves an item forward only
+   * (pending → in-progress → sent → completed, or → failed), and it also reaches an item of the
+   * batch whose claim is not recorded yet (still pending, no batch): the workers that would record
+   * it may be stalled past their leases while another one sends the batch, and their late
+   * recording, which only moves pending items, must then find nothing left to do.
+   */
   async syncItems(
     batch: Pick<BatchRecord, '_id' | 'itemIds'>,
     set: Partial<InvalidationRecord>,
   ): Promise<void> {
-    // By the ids frozen into the batch, not by `batchId` alone: an item whose claim is not yet
-    // visible (or that a slower worker handed back) must never be marked sent without its paths.
+    const from = set.status ? SYNC_FROM[set.status] : null;
+    const filter = from
+      ? {
+          _id: { $in: batch.itemIds },
+          status: { $in: from },
+          $or: [{ batchId: batch._id }, { batchId: null, status: 'pending' as const }],
+        }
+      : { _id: { $in: batch.itemIds }, batchId: batch._id };
     await this.items
-      .updateMany({ _id: { $in: batch.itemIds }, batchId: batch._id }, { $set: set })
+      .updateMany(filter, { $set: from ? { ...set, batchId: batch._id } : set })
       .exec();
   }
 
