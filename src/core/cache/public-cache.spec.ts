@@ -1,5 +1,5 @@
 import { AppConfig } from '../config/app-config';
-import { PublicCache } from './public-cache';
+import { PublicCache, publicRepresentation, representationBytes } from './public-cache';
 
 function cache(env: Record<string, string> = {}): PublicCache {
   return new PublicCache(
@@ -97,5 +97,26 @@ describe('PublicCache', () => {
     await c.get('k', load, size);
     expect(load).toHaveBeenCalledTimes(2);
     expect(c.enabled).toBe(false);
+  });
+});
+
+describe('publicRepresentation', () => {
+  it('encodes the body once as UTF-8 and formats Last-Modified as an HTTP date', () => {
+    const body = JSON.stringify({ title: 'Zoë • Ünïcode' });
+    const r = publicRepresentation({
+      body,
+      etag: '"e1"',
+      lastModified: new Date('2027-03-01T12:34:56.789Z'),
+    });
+    expect(Buffer.isBuffer(r.body)).toBe(true);
+    expect(r.body.toString('utf8')).toBe(body);
+    expect(r.body.length).toBe(Buffer.byteLength(body));
+    expect(r.lastModified).toBe('Mon, 01 Mar 2027 12:34:56 GMT');
+    expect(r.notAfter).toBeNull();
+    expect(representationBytes(r)).toBeGreaterThan(r.body.length);
+  });
+
+  it('has no Last-Modified when the source has none (the list)', () => {
+    expect(publicRepresentation({ body: '{}', etag: '"e"' })).not.toHaveProperty('lastModified');
   });
 });

@@ -3,13 +3,34 @@ import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/app-config';
 import { isDatabaseUnavailable } from '../database/mongo-errors';
 
-/** A public response as it is sent: the exact body and its validators. */
+/**
+ * A public response as it is sent, prepared once when it is read from the database (and cached):
+ * the body already encoded, the validators already formatted, so a cache hit copies bytes and
+ * formats nothing.
+ */
 export interface PublicRepresentation {
+  /** The exact body, UTF-8. */
+  body: Buffer;
+  etag: string;
+  /** `Last-Modified`, as an HTTP date. */
+  lastModified?: string;
+  /** A scheduled unpublish: no cache may keep the response past it (see publicCacheHeaders). */
+  notAfter?: Date | null;
+}
+
+/** Prepares a representation from what the database returned (see PublicRepresentation). */
+export function publicRepresentation(source: {
   body: string;
   etag: string;
   lastModified?: Date;
-  /** A scheduled unpublish: no cache may keep the response past it (see publicCacheHeaders). */
   notAfter?: Date | null;
+}): PublicRepresentation {
+  return {
+    body: Buffer.from(source.body),
+    etag: source.etag,
+    ...(source.lastModified ? { lastModified: new Date(source.lastModified).toUTCString() } : {}),
+    notAfter: source.notAfter ?? null,
+  };
 }
 
 export interface CacheHit<T> {
@@ -111,7 +132,7 @@ const age = (entry: Entry<unknown>, now: number): number => Math.floor((now - en
 
 /** Bytes of a cached representation (or a cached "not found"). */
 export const representationBytes = (r: PublicRepresentation | null): number =>
-  r ? Buffer.byteLength(r.body) + r.etag.length + 64 : 16;
+  r ? r.body.length + r.etag.length + 96 : 16;
 
 @Global()
 @Module({ providers: [PublicCache], exports: [PublicCache] })
