@@ -50,6 +50,29 @@ describe('PublicCache', () => {
     expect(load).toHaveBeenCalledTimes(1);
   });
 
+  it('never shares a read that began more than the TTL before the request (a slow database)', async () => {
+    const c = cache();
+    const releases: ((v: string) => void)[] = [];
+    const load = jest.fn(() => new Promise<string>((r) => releases.push(r)));
+    const first = c.get('k', load, size);
+    jest.advanceTimersByTime(600);
+    const joined = c.get('k', load, size); // within the TTL of the first read's start: shared
+    expect(load).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(500);
+    // 1.1 s after the first read began, it is still running: a request now (say, the edge after a
+    // purge) must get a read that began after it arrived, not the old one.
+    const late = c.get('k', load, size);
+    expect(load).toHaveBeenCalledTimes(2);
+    releases[1]('new');
+    releases[0]('old');
+    expect((await late).value).toBe('new');
+    expect((await first).value).toBe('old');
+    expect((await joined).value).toBe('old');
+    // The older read finished last, but the cached copy stays the newer one.
+    expect((await c.get('k', load, size)).value).toBe('new');
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
   it('caches "not found" like a value', async () => {
     const c = cache();
     const load = jest.fn(async () => null);
