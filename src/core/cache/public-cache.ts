@@ -54,8 +54,8 @@ interface Entry<T> {
  *   CDN_INVALIDATION_SETTLE_MS, so the edge never re-fetches a pre-change copy after a purge);
  *   hot entries are refreshed ahead, in the background, in the second half of that life;
  * - bounded by bytes (`PUBLIC_CACHE_MAX_BYTES`, least recently used evicted first: lru-cache);
- * - single-flight: concurrent misses for one key make one database read (a read is shared only
- *   with requests that arrive within the TTL of its start, see loadOnce);
+ * - single-flight: concurrent misses for one key make one database read at a time (a read is
+ *   shared only with requests that arrive within the TTL of its start, see loadOnce);
  * - serve-stale-on-error: when the database is unreachable, an entry up to `CACHE_STALE_IF_ERROR`
  *   old is served (marked stale) instead of a 503. Other errors are never masked.
  * `null` (not found) is cached like any value, so unknown slugs cost no more than known ones.
@@ -65,7 +65,7 @@ export class PublicCache {
   private readonly ttlMs: number;
   private readonly staleMs: number;
   private readonly entries: LRUCache<string, Entry<unknown>> | null;
-  private readonly inflight = new Map<string, { at: number; value: Promise<unknown> }>();
+  private readonly inflight = new Map<string, Flight>();
 
   constructor(config: AppConfig) {
     this.ttlMs = config.cache.publicTtlMs;
@@ -118,7 +118,9 @@ export class PublicCache {
    * less than the TTL before `now`, the same bound as for a cached copy. A read slower than the
    * TTL (a struggling database) must not be shared with requests that arrive later: one arriving
    * after a CDN purge (settle delay after the write) would get data read before the write, and
-   * the edge would keep it. Such requests start a read of their own; at most one per TTL.
+   * the edge would keep it. Those requests share one follow-up read, started when the running
+   * one ends (so it begins after they arrived): still one read at a time per key, so a slow
+   * database is not handed more concurrent reads than before.
    */
   private loadOnce<T>(
     key: string,
@@ -127,14 +129,23 @@ export class PublicCache {
     now: number,
   ): Promise<T> {
     const running = this.inflight.get(key);
-    if (running && now - running.at < this.ttlMs) return running.value as Promise<T>;
+    if (!running) return this.startRead(key, load, sizeOf).value as Promise<T>;
+    if (now - running.at < this.ttlMs) return running.value as Promise<T>;
+    running.next ??= running.value.then(
+      () => this.startRead(key, load, sizeOf).value,
+      () => this.startRead(key, load, sizeOf).value,
+    );
+    return running.next as Promise<T>;
+  }
+
+  private startRead<T>(key: string, load: () => Promise<T>, sizeOf: (value: T) => number): Flight {
     // The entry's age counts from when the read began: the data may reflect any moment after it.
     const at = Date.now();
-    const flight = {
+    const flight: Flight = {
       at,
       value: load()
         .then((value) => {
-          // A slower, older read finishing after a newer one must not replace its copy.
+          // A read that began earlier but finished later must not replace a newer copy.
           const current = this.entries?.peek(key);
           if (!current || current.at <= at)
             this.entries?.set(key, { value, at, bytes: sizeOf(value) + key.length });
@@ -145,8 +156,16 @@ export class PublicCache {
         }),
     };
     this.inflight.set(key, flight);
-    return flight.value;
+    return flight;
   }
+}
+
+interface Flight {
+  /** When the database read began. */
+  at: number;
+  value: Promise<unknown>;
+  /** The follow-up read shared by requests that arrived too late to share this one. */
+  next?: Promise<unknown>;
 }
 
 const age = (entry: Entry<unknown>, now: number): number => Math.floor((now - entry.at) / 1000);
