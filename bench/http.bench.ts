@@ -11,6 +11,7 @@
  *   BENCH_ONLY=live     only the overhead rounds (no page is published)
  *   BENCH_CPU_PROF=dir  run the service under `node --cpu-prof` and write its profile into dir
  *   BENCH_APP_MAIN=file another build's main.js (compare two commits in one session)
+ *   BENCH_NODE_FLAGS    node/V8 flags for the service, space-separated (`--max-semi-space-size=16`)
  *   BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2)
  */
 import autocannon from 'autocannon';
@@ -25,6 +26,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY_LIVE = process.env.BENCH_ONLY === 'live';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const APP_MAIN = process.env.BENCH_APP_MAIN ?? 'dist/main.js';
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const DURATION = Number(process.env.BENCH_DURATION ?? (QUICK ? 1 : 10));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? (QUICK ? 1 : 2));
@@ -98,7 +100,7 @@ async function startService(extraEnv: Record<string, string> = {}): Promise<Serv
   const uri = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27018/x');
   uri.pathname = `/bench_${process.pid}`;
   const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [];
-  const child = spawn(process.execPath, [...profile, resolve(APP_MAIN)], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...profile, resolve(APP_MAIN)], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -306,6 +308,26 @@ async function overheadRounds(
   };
 }
 
+/**
+ * Where the service's memory is, from its own /metrics (prom-client's default process metrics):
+ * RSS, the V8 heap by space (young generation `new`, `old`, code...) and memory outside it.
+ */
+async function memoryBreakdown(metrics: string): Promise<string> {
+  const text = await (await fetch(metrics)).text();
+  const mb = (line: RegExpExecArray | null) =>
+    line ? (Number(line[1]) / 2 ** 20).toFixed(0) : '?';
+  const one = (name: string) => mb(new RegExp(`^${name} (\\S+)`, 'm').exec(text));
+  const space = (name: string) =>
+    mb(
+      new RegExp(`^nodejs_heap_space_size_total_bytes\\{space="${name}"\\} (\\S+)`, 'm').exec(text),
+    );
+  return (
+    `RSS ${one('process_resident_memory_bytes')}, V8 heap total ${one('nodejs_heap_size_total_bytes')} ` +
+    `(new space ${space('new')}, old ${space('old')}, code ${space('code')}), ` +
+    `heap used ${one('nodejs_heap_size_used_bytes')}, external ${one('nodejs_external_memory_bytes')}`
+  );
+}
+
 /** Resident set size of a process, MB (VmRSS). */
 function rssMb(pid: number | undefined): number {
   try {
@@ -381,11 +403,13 @@ async function issue13Figures(
     await measure('svc list', listUrl, service.child.pid, 10),
   ];
   clearInterval(sampler);
+  const memory = await memoryBreakdown(service.metrics);
   report('hot reads (in-process cache on, request logging on)', hot);
   console.log(
     `hot page/raw ${ratio(hot[1], hot[0])}x (target >= 0.6x), p99 ${(hot[1].p99 / Math.max(hot[0].p99, 0.001)).toFixed(1)}x (target <= 2x); ` +
       `RSS under load max ${maxRss.toFixed(0)} MB (target <= 150); start to ready ${service.readyMs} ms (target <= 2000)`,
   );
+  console.log(`memory after the hot rounds (MB): ${memory}`);
 
   const cold = await startService({ PUBLIC_CACHE_TTL_MS: '0' });
   const uri = new URL(process.env.MONGODB_URI ?? '');
@@ -411,6 +435,7 @@ async function issue13Figures(
       'cold page read (cache off) vs raw node:http + mongodb driver, same findOne, same FerretDB',
       coldRows,
     );
+    console.log(`second service (cache off): start to ready ${cold.readyMs} ms`);
     console.log(`cold page/raw+mongo ${ratio(coldRows[1], coldRows[0])}x (target >= 0.7x)`);
   } finally {
     rawDb.child.kill('SIGTERM');

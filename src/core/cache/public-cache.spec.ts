@@ -1,5 +1,5 @@
 import { AppConfig } from '../config/app-config';
-import { PublicCache } from './public-cache';
+import { PublicCache, publicRepresentation, representationBytes } from './public-cache';
 
 function cache(env: Record<string, string> = {}): PublicCache {
   return new PublicCache(
@@ -50,6 +50,32 @@ describe('PublicCache', () => {
     expect(load).toHaveBeenCalledTimes(1);
   });
 
+  it('never shares a read that began more than the TTL before the request (a slow database)', async () => {
+    const c = cache();
+    const releases: ((v: string) => void)[] = [];
+    const load = jest.fn(() => new Promise<string>((r) => releases.push(r)));
+    const first = c.get('k', load, size);
+    jest.advanceTimersByTime(600);
+    const joined = c.get('k', load, size); // within the TTL of the first read's start: shared
+    jest.advanceTimersByTime(500);
+    // 1.1 s after the first read began it is still running: a request now (say, the edge after a
+    // purge) must get a read that begins after it arrived; later ones share that same read.
+    const late = c.get('k', load, size);
+    const later = c.get('k', load, size);
+    expect(load).toHaveBeenCalledTimes(1); // one read at a time per key
+    releases[0]('old');
+    expect((await first).value).toBe('old');
+    expect((await joined).value).toBe('old');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(load).toHaveBeenCalledTimes(2);
+    releases[1]('new');
+    expect((await late).value).toBe('new');
+    expect((await later).value).toBe('new');
+    expect((await c.get('k', load, size)).value).toBe('new');
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
   it('caches "not found" like a value', async () => {
     const c = cache();
     const load = jest.fn(async () => null);
@@ -97,5 +123,26 @@ describe('PublicCache', () => {
     await c.get('k', load, size);
     expect(load).toHaveBeenCalledTimes(2);
     expect(c.enabled).toBe(false);
+  });
+});
+
+describe('publicRepresentation', () => {
+  it('encodes the body once as UTF-8 and formats Last-Modified as an HTTP date', () => {
+    const body = JSON.stringify({ title: 'Zoë • Ünïcode' });
+    const r = publicRepresentation({
+      body,
+      etag: '"e1"',
+      lastModified: new Date('2027-03-01T12:34:56.789Z'),
+    });
+    expect(Buffer.isBuffer(r.body)).toBe(true);
+    expect(r.body.toString('utf8')).toBe(body);
+    expect(r.body.length).toBe(Buffer.byteLength(body));
+    expect(r.lastModified).toBe('Mon, 01 Mar 2027 12:34:56 GMT');
+    expect(r.notAfter).toBeNull();
+    expect(representationBytes(r)).toBeGreaterThan(r.body.length);
+  });
+
+  it('has no Last-Modified when the source has none (the list)', () => {
+    expect(publicRepresentation({ body: '{}', etag: '"e"' })).not.toHaveProperty('lastModified');
   });
 });

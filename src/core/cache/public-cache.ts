@@ -3,13 +3,34 @@ import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/app-config';
 import { isDatabaseUnavailable } from '../database/mongo-errors';
 
-/** A public response as it is sent: the exact body and its validators. */
+/**
+ * A public response as it is sent, prepared once when it is read from the database (and cached):
+ * the body already encoded, the validators already formatted, so a cache hit copies bytes and
+ * formats nothing.
+ */
 export interface PublicRepresentation {
+  /** The exact body, UTF-8. */
+  body: Buffer;
+  etag: string;
+  /** `Last-Modified`, as an HTTP date. */
+  lastModified?: string;
+  /** A scheduled unpublish: no cache may keep the response past it (see publicCacheHeaders). */
+  notAfter?: Date | null;
+}
+
+/** Prepares a representation from what the database returned (see PublicRepresentation). */
+export function publicRepresentation(source: {
   body: string;
   etag: string;
   lastModified?: Date;
-  /** A scheduled unpublish: no cache may keep the response past it (see publicCacheHeaders). */
   notAfter?: Date | null;
+}): PublicRepresentation {
+  return {
+    body: Buffer.from(source.body),
+    etag: source.etag,
+    ...(source.lastModified ? { lastModified: new Date(source.lastModified).toUTCString() } : {}),
+    notAfter: source.notAfter ?? null,
+  };
 }
 
 export interface CacheHit<T> {
@@ -28,12 +49,13 @@ interface Entry<T> {
 
 /**
  * The in-process cache of public responses, in front of the database:
- * - a served copy is never older than `PUBLIC_CACHE_TTL_MS`, counted from the start of the
- *   database read that produced it (short: the CDN invalidation waits out this TTL, see
+ * - a served copy comes from a database read that began less than `PUBLIC_CACHE_TTL_MS` before
+ *   the request arrived (short: the CDN invalidation waits out this TTL, see
  *   CDN_INVALIDATION_SETTLE_MS, so the edge never re-fetches a pre-change copy after a purge);
  *   hot entries are refreshed ahead, in the background, in the second half of that life;
  * - bounded by bytes (`PUBLIC_CACHE_MAX_BYTES`, least recently used evicted first: lru-cache);
- * - single-flight: concurrent misses for one key make one database read;
+ * - single-flight: concurrent misses for one key make one database read at a time (a read is
+ *   shared only with requests that arrive within the TTL of its start, see loadOnce);
  * - serve-stale-on-error: when the database is unreachable, an entry up to `CACHE_STALE_IF_ERROR`
  *   old is served (marked stale) instead of a 503. Other errors are never masked.
  * `null` (not found) is cached like any value, so unknown slugs cost no more than known ones.
@@ -43,7 +65,7 @@ export class PublicCache {
   private readonly ttlMs: number;
   private readonly staleMs: number;
   private readonly entries: LRUCache<string, Entry<unknown>> | null;
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Map<string, Flight>();
 
   constructor(config: AppConfig) {
     this.ttlMs = config.cache.publicTtlMs;
@@ -79,11 +101,11 @@ export class PublicCache {
       // Refresh ahead: in the second half of its life a hot entry is re-read in the background,
       // so no request waits for it; the served copy is still never older than the TTL.
       if (now - cached.at >= this.ttlMs / 2)
-        this.loadOnce(key, load, sizeOf).catch(() => undefined);
+        this.loadOnce(key, load, sizeOf, now).catch(() => undefined);
       return { value: cached.value, stale: false, ageSeconds: age(cached, now) };
     }
     try {
-      return { value: await this.loadOnce(key, load, sizeOf), stale: false, ageSeconds: 0 };
+      return { value: await this.loadOnce(key, load, sizeOf, now), stale: false, ageSeconds: 0 };
     } catch (error) {
       if (cached && isDatabaseUnavailable(error) && now - cached.at <= this.staleMs)
         return { value: cached.value, stale: true, ageSeconds: age(cached, now) };
@@ -91,27 +113,66 @@ export class PublicCache {
     }
   }
 
-  private loadOnce<T>(key: string, load: () => Promise<T>, sizeOf: (value: T) => number) {
-    const running = this.inflight.get(key) as Promise<T> | undefined;
-    if (running) return running;
+  /**
+   * The read for a request that arrived at `now`: one already running is shared only if it began
+   * less than the TTL before `now`, the same bound as for a cached copy. A read slower than the
+   * TTL (a struggling database) must not be shared with requests that arrive later: one arriving
+   * after a CDN purge (settle delay after the write) would get data read before the write, and
+   * the edge would keep it. Those requests share one follow-up read, started when the running
+   * one ends (so it begins after they arrived): still one read at a time per key, so a slow
+   * database is not handed more concurrent reads than before.
+   */
+  private loadOnce<T>(
+    key: string,
+    load: () => Promise<T>,
+    sizeOf: (value: T) => number,
+    now: number,
+  ): Promise<T> {
+    const running = this.inflight.get(key);
+    if (!running) return this.startRead(key, load, sizeOf).value as Promise<T>;
+    if (now - running.at < this.ttlMs) return running.value as Promise<T>;
+    running.next ??= running.value.then(
+      () => this.startRead(key, load, sizeOf).value,
+      () => this.startRead(key, load, sizeOf).value,
+    );
+    return running.next as Promise<T>;
+  }
+
+  private startRead<T>(key: string, load: () => Promise<T>, sizeOf: (value: T) => number): Flight {
     // The entry's age counts from when the read began: the data may reflect any moment after it.
     const at = Date.now();
-    const started = load()
-      .then((value) => {
-        this.entries?.set(key, { value, at, bytes: sizeOf(value) + key.length });
-        return value;
-      })
-      .finally(() => this.inflight.delete(key));
-    this.inflight.set(key, started);
-    return started;
+    const flight: Flight = {
+      at,
+      value: load()
+        .then((value) => {
+          // A read that began earlier but finished later must not replace a newer copy.
+          const current = this.entries?.peek(key);
+          if (!current || current.at <= at)
+            this.entries?.set(key, { value, at, bytes: sizeOf(value) + key.length });
+          return value;
+        })
+        .finally(() => {
+          if (this.inflight.get(key) === flight) this.inflight.delete(key);
+        }),
+    };
+    this.inflight.set(key, flight);
+    return flight;
   }
+}
+
+interface Flight {
+  /** When the database read began. */
+  at: number;
+  value: Promise<unknown>;
+  /** The follow-up read shared by requests that arrived too late to share this one. */
+  next?: Promise<unknown>;
 }
 
 const age = (entry: Entry<unknown>, now: number): number => Math.floor((now - entry.at) / 1000);
 
 /** Bytes of a cached representation (or a cached "not found"). */
 export const representationBytes = (r: PublicRepresentation | null): number =>
-  r ? Buffer.byteLength(r.body) + r.etag.length + 64 : 16;
+  r ? r.body.length + r.etag.length + 96 : 16;
 
 @Global()
 @Module({ providers: [PublicCache], exports: [PublicCache] })

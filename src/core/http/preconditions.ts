@@ -39,6 +39,7 @@ export function contentEtag(body: string): string {
 export function ifNoneMatchHits(header: string | string[] | undefined, etag: string): boolean {
   const value = Array.isArray(header) ? header.join(',') : header;
   if (!value) return false;
+  if (value === etag) return true; // what a cache revalidating its copy sends
   const bare = etag.replace(/^W\//, '');
   return value
     .split(',')

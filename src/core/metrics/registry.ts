@@ -6,8 +6,6 @@ import {
   Histogram,
   HistogramConfiguration,
   register,
-  Summary,
-  SummaryConfiguration,
 } from 'prom-client';
 
 /**
@@ -27,8 +25,4 @@ export function histogram<L extends string>(config: HistogramConfiguration<L>): 
   return (
     (register.getSingleMetric(config.name) as Histogram<L> | undefined) ?? new Histogram(config)
   );
-}
-
-export function summary<L extends string>(config: SummaryConfiguration<L>): Summary<L> {
-  return (register.getSingleMetric(config.name) as Summary<L> | undefined) ?? new Summary(config);
 }

@@ -12,7 +12,11 @@ import { AppConfig } from '../../core/config/app-config';
 import { ErrorCode } from '../../core/errors/error-code';
 import type { CacheHit, PublicRepresentation } from '../../core/cache/public-cache';
 import { ApiErrors } from '../../core/openapi/api-errors';
-import { publicCacheHeaders, staleCacheControl } from '../../core/http/cache-headers';
+import {
+  publicCacheControl,
+  publicCacheHeaders,
+  staleCacheControl,
+} from '../../core/http/cache-headers';
 import { ifNoneMatchHits } from '../../core/http/preconditions';
 import { PublicListQuery } from './dto/list-pages.query';
 import { SLUG_PATTERN } from './dto/page-content.dto';
@@ -24,6 +28,7 @@ import { PagesService } from './pages.service';
 @Controller('v1/pages')
 export class PagesController {
   private readonly cache: AppConfig['cache'];
+  private readonly cacheControl: string;
   private readonly staleCacheControl: string;
 
   constructor(
@@ -31,6 +36,8 @@ export class PagesController {
     config: AppConfig,
   ) {
     this.cache = config.cache;
+    // The headers that depend on nothing but the config are built once.
+    this.cacheControl = publicCacheControl(config.cache);
     this.staleCacheControl = staleCacheControl(config.cache);
   }
 
@@ -70,15 +77,19 @@ export class PagesController {
     hit: CacheHit<PublicRepresentation>,
     ifNoneMatch: string | undefined,
   ): void {
+    // Body and validators were prepared when the copy was read (publicRepresentation).
     const { body, etag, lastModified, notAfter } = hit.value;
-    // Computed per response: a scheduled unpublish shortens every lifetime as it comes closer.
-    const cache = publicCacheHeaders(this.cache, notAfter);
-    reply
-      .header('cache-control', hit.stale ? this.staleCacheControl : cache.cacheControl)
-      .header('etag', etag);
-    if (cache.expires) reply.header('expires', cache.expires);
+    if (!notAfter) {
+      reply.header('cache-control', hit.stale ? this.staleCacheControl : this.cacheControl);
+    } else {
+      // Per response: a scheduled unpublish shortens every lifetime as it comes closer.
+      const cache = publicCacheHeaders(this.cache, notAfter);
+      reply.header('cache-control', hit.stale ? this.staleCacheControl : cache.cacheControl);
+      if (cache.expires) reply.header('expires', cache.expires);
+    }
+    reply.header('etag', etag);
     if (hit.stale || hit.ageSeconds > 0) reply.header('age', String(hit.ageSeconds));
-    if (lastModified) reply.header('last-modified', new Date(lastModified).toUTCString());
+    if (lastModified) reply.header('last-modified', lastModified);
     if (ifNoneMatchHits(ifNoneMatch, etag)) {
       void reply.status(304).send();
       return;

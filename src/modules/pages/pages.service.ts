@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   type CacheHit,
   PublicCache,
+  publicRepresentation,
   type PublicRepresentation,
   representationBytes,
 } from '../../core/cache/public-cache';
@@ -525,12 +526,12 @@ export class PagesService {
       async (): Promise<PublicRepresentation | null> => {
         const page = await this.repo.findPublicBody(slug);
         if (!page?.live) return null;
-        return {
+        return publicRepresentation({
           body: page.live.body,
           etag: page.live.etag,
           lastModified: page.live.updatedAt,
           notAfter: page.nextUnpublishAt ?? null,
-        };
+        });
       },
       representationBytes,
     );
@@ -555,7 +556,7 @@ export class PagesService {
         const rows = await this.repo.listPublished(after, limit);
         const page = paginate(rows, limit, (last) => last.slug);
         const body = JSON.stringify(toPublicList(page.items, page.nextCursor));
-        return { body, etag: contentEtag(body) };
+        return publicRepresentation({ body, etag: contentEtag(body) });
       },
       representationBytes,
     );
