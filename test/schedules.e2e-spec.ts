@@ -298,6 +298,11 @@ describe('schedules', () => {
         expect(res.headers['cache-control']).toMatch(/^public, /);
         await http().get(`${base}?${canonical}`).redirects(0).expect(200);
       }
+      // A slug that cannot exist is not redirected anywhere (found by schemathesis).
+      await http()
+        .get('/v1/pages/%F4%87%92%8E5/schedule?to=2027-05-31&from=2027-03-01')
+        .redirects(0)
+        .expect(404);
       await http().get(base).redirects(0).expect(200);
     });
 

@@ -65,6 +65,10 @@ export class SchedulesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    // A slug that cannot exist is a 404 before the window is looked at: no redirect to a
+    // canonical URL of a page that cannot be there.
+    if (!SLUG_PATTERN.test(slug))
+      throw new DomainError(ErrorCode.PageNotFound, `No published page with slug "${slug}"`);
     // Before any read: a redirect costs nothing, and CloudFront then caches one variant.
     const [path, raw] = splitUrl(request.url);
     const canonical = canonicalWindowQuery(query);
