@@ -303,6 +303,11 @@ describe('schedules', () => {
         .get('/v1/pages/%F4%87%92%8E5/schedule?to=2027-05-31&from=2027-03-01')
         .redirects(0)
         .expect(404);
+      // Nor is a very long one (Fastify's router would answer 414 in its own shape).
+      const long = await http()
+        .get(`/v1/pages/${'a'.repeat(300)}/schedule`)
+        .expect(404);
+      expect(long.body).toMatchObject({ error: 'PAGE_NOT_FOUND' });
       await http().get(base).redirects(0).expect(200);
     });
 
