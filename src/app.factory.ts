@@ -52,7 +52,7 @@ export async function createApp(
     // Fastify's router answers a path parameter over 100 characters with its own 414, in its own
     // error shape and before any of ours: let the route refuse it (404 for an id or slug that
     // cannot exist) with the documented error. The whole URL stays bounded by Node's header limit.
-    maxParamLength: 8192,
+    routerOptions: { maxParamLength: 8192 },
     // X-Forwarded-For only from the configured proxies (the ingress); else the peer is the client.
     trustProxy: config.auth.trustedProxies,
   });
