@@ -20,6 +20,7 @@ import {
 } from './core/logging/root-logger';
 import { registerDocsCompression, setupSwagger } from './core/openapi/openapi';
 import { createLogShipper } from './modules/log-search/log-shipping';
+import { PublicPageFastPath } from './modules/pages/public-page-fast-path';
 
 export interface CreateAppOptions {
   logger?: Logger;
@@ -47,6 +48,8 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: requestIdOf,
+    // No Nest middleware is used: without @fastify/middie no request runs its (empty) hook.
+    skipMiddie: true,
     requestIdHeader: false,
     return503OnClosing: true,
     // Fastify's router answers a path parameter over 100 characters with its own 414, in its own
@@ -76,6 +79,8 @@ export async function createApp(
   // Load shedding right after the request id: a shed request costs no further work.
   if (!options.preview) await registerLoadShedding(fastify, config.loadShedding);
   registerMethodNotAllowed(fastify);
+  // Fresh cache hits of the public page read skip Nest's pipeline (PublicPageFastPath).
+  if (!options.preview) app.get(PublicPageFastPath).register(fastify);
   await registerDocsCompression(app);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/admin/') && !reply.hasHeader('cache-control')) {

@@ -5,6 +5,7 @@ import { startApp, type TestApp } from './support/app';
 import { CommandRecorder } from './support/command-recorder';
 import { newSlug } from './support/factories';
 import { FerretDbProcess } from './support/ferretdb-process';
+import { PagesService } from '../src/modules/pages/pages.service';
 import { pagesClient } from './support/pages-client';
 
 const cacheOn = {
@@ -55,6 +56,38 @@ describe('public response cache', () => {
       await http().get('/v1/pages/no-such-page-here').expect(404);
       expect(bodyReads(recorder, page.slug)).toEqual([]);
       expect(bodyReads(recorder, 'no-such-page-here')).toEqual([]);
+    });
+
+    it('answers a fresh hit before the controller (fast path), exactly as the controller does', async () => {
+      const page = await pagesClient(t.app).createPublished();
+      const controllerRead = jest.spyOn(t.app.get(PagesService), 'publicPage');
+      try {
+        const miss = await http().get(`/v1/pages/${page.slug}`).expect(200);
+        expect(controllerRead).toHaveBeenCalledTimes(1);
+        const hit = await http().get(`/v1/pages/${page.slug}`).expect(200);
+        const notModified = await http()
+          .get(`/v1/pages/${page.slug}`)
+          .set('If-None-Match', miss.headers.etag)
+          .expect(304);
+        const head = await http().head(`/v1/pages/${page.slug}`).expect(200);
+        // The hits never reached PagesController (whose read goes through publicPage).
+        expect(controllerRead).toHaveBeenCalledTimes(1);
+        expect(hit.text).toBe(miss.text);
+        const same = ['content-type', 'cache-control', 'etag', 'last-modified', 'content-length'];
+        for (const name of same)
+          expect([name, hit.headers[name]]).toEqual([name, miss.headers[name]]);
+        expect(notModified.text).toBe('');
+        expect(notModified.headers.etag).toBe(miss.headers.etag);
+        expect(head.headers.etag).toBe(miss.headers.etag);
+        expect(hit.headers['x-request-id']).toMatch(/\S/);
+        // A cached "not found" still goes to the controller: the 404 in the error shape.
+        await http().get('/v1/pages/no-such-page-either').expect(404);
+        const again = await http().get('/v1/pages/no-such-page-either').expect(404);
+        expect(again.body).toMatchObject({ statusCode: 404, error: 'PAGE_NOT_FOUND' });
+        expect(controllerRead).toHaveBeenCalledTimes(3);
+      } finally {
+        controllerRead.mockRestore();
+      }
     });
   });
 

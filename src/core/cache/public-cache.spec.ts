@@ -40,6 +40,18 @@ describe('PublicCache', () => {
     expect((await c.get('k', load, size)).value).toBe('v3');
   });
 
+  it("peekFresh: a hit only in the first half of an entry's life, never a miss or a load", async () => {
+    const c = cache();
+    expect(c.peekFresh('k')).toBeUndefined();
+    await c.get('k', async () => 'v1', size);
+    jest.advanceTimersByTime(499);
+    expect(c.peekFresh('k')).toEqual({ value: 'v1', stale: false, ageSeconds: 0 });
+    // Due for its refresh-ahead (which only `get` can start): left to `get`.
+    jest.advanceTimersByTime(1);
+    expect(c.peekFresh('k')).toBeUndefined();
+    expect(cache({ PUBLIC_CACHE_TTL_MS: '0' }).peekFresh('k')).toBeUndefined();
+  });
+
   it('makes one load for concurrent misses of one key (single-flight)', async () => {
     const c = cache();
     let release!: (v: string) => void;

@@ -2,6 +2,7 @@ import { Global, Injectable, Module } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/app-config';
 import { isDatabaseUnavailable } from '../database/mongo-errors';
+import { PublicResponder } from '../http/public-responder';
 
 /**
  * A public response as it is sent, prepared once when it is read from the database (and cached):
@@ -114,6 +115,19 @@ export class PublicCache {
   }
 
   /**
+   * The cached value for `key` if it is fresh and no refresh is due (first half of its life),
+   * else undefined: the question of a fast path that answers hits without the rest of the
+   * request pipeline and leaves everything else (misses, refresh-ahead, stale-on-error) to `get`.
+   */
+  peekFresh<T>(key: string): CacheHit<T> | undefined {
+    const cached = this.entries?.get(key) as Entry<T> | undefined;
+    if (!cached) return undefined;
+    const now = Date.now();
+    if (now - cached.at >= this.ttlMs / 2) return undefined;
+    return { value: cached.value, stale: false, ageSeconds: age(cached, now) };
+  }
+
+  /**
    * The read for a request that arrived at `now`: one already running is shared only if it began
    * less than the TTL before `now`, the same bound as for a cached copy. A read slower than the
    * TTL (a struggling database) must not be shared with requests that arrive later: one arriving
@@ -175,5 +189,5 @@ export const representationBytes = (r: PublicRepresentation | null): number =>
   r ? r.body.length + r.etag.length + 96 : 16;
 
 @Global()
-@Module({ providers: [PublicCache], exports: [PublicCache] })
+@Module({ providers: [PublicCache, PublicResponder], exports: [PublicCache, PublicResponder] })
 export class PublicCacheModule {}

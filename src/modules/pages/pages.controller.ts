@@ -8,16 +8,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AppConfig } from '../../core/config/app-config';
 import { ErrorCode } from '../../core/errors/error-code';
-import type { CacheHit, PublicRepresentation } from '../../core/cache/public-cache';
 import { ApiErrors } from '../../core/openapi/api-errors';
-import {
-  publicCacheControl,
-  publicCacheHeaders,
-  staleCacheControl,
-} from '../../core/http/cache-headers';
-import { ifNoneMatchHits } from '../../core/http/preconditions';
+import { PublicResponder } from '../../core/http/public-responder';
 import { PublicListQuery } from './dto/list-pages.query';
 import { SLUG_PATTERN } from './dto/page-content.dto';
 import { PublicPageDto, PublicPageListDto } from './dto/page-response.dto';
@@ -27,19 +20,10 @@ import { PagesService } from './pages.service';
 @ApiTags('public pages')
 @Controller('v1/pages')
 export class PagesController {
-  private readonly cache: AppConfig['cache'];
-  private readonly cacheControl: string;
-  private readonly staleCacheControl: string;
-
   constructor(
     private readonly pages: PagesService,
-    config: AppConfig,
-  ) {
-    this.cache = config.cache;
-    // The headers that depend on nothing but the config are built once.
-    this.cacheControl = publicCacheControl(config.cache);
-    this.staleCacheControl = staleCacheControl(config.cache);
-  }
+    private readonly responder: PublicResponder,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List published pages (cursor pagination, ordered by slug)' })
@@ -52,7 +36,7 @@ export class PagesController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    this.sendCached(reply, await this.pages.publicList(query.limit, query.cursor), ifNoneMatch);
+    this.responder.send(reply, await this.pages.publicList(query.limit, query.cursor), ifNoneMatch);
   }
 
   @Get(':slug')
@@ -69,31 +53,6 @@ export class PagesController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    this.sendCached(reply, await this.pages.publicPage(slug), ifNoneMatch);
-  }
-
-  private sendCached(
-    reply: FastifyReply,
-    hit: CacheHit<PublicRepresentation>,
-    ifNoneMatch: string | undefined,
-  ): void {
-    // Body and validators were prepared when the copy was read (publicRepresentation).
-    const { body, etag, lastModified, notAfter } = hit.value;
-    if (!notAfter) {
-      reply.header('cache-control', hit.stale ? this.staleCacheControl : this.cacheControl);
-    } else {
-      // Per response: a scheduled unpublish shortens every lifetime as it comes closer.
-      const cache = publicCacheHeaders(this.cache, notAfter);
-      reply.header('cache-control', hit.stale ? this.staleCacheControl : cache.cacheControl);
-      if (cache.expires) reply.header('expires', cache.expires);
-    }
-    reply.header('etag', etag);
-    if (hit.stale || hit.ageSeconds > 0) reply.header('age', String(hit.ageSeconds));
-    if (lastModified) reply.header('last-modified', lastModified);
-    if (ifNoneMatchHits(ifNoneMatch, etag)) {
-      void reply.status(304).send();
-      return;
-    }
-    void reply.header('content-type', 'application/json; charset=utf-8').send(body);
+    this.responder.send(reply, await this.pages.publicPage(slug), ifNoneMatch);
   }
 }

@@ -8,6 +8,7 @@ import { PagesAdminController } from './pages.admin.controller';
 import { PagesController } from './pages.controller';
 import { PagesRepository } from './pages.repository';
 import { PagesService } from './pages.service';
+import { PublicPageFastPath } from './public-page-fast-path';
 import { SponsorshipTerms } from './sponsorship-terms';
 import {
   PAGE_MODEL,
@@ -35,6 +36,7 @@ import {
   providers: [
     PagesRepository,
     PagesService,
+    PublicPageFastPath,
     PageLock,
     PageOutbox,
     PageAuditOutbox,

@@ -67,6 +67,8 @@ export interface AuditNote {
 const REQUIRED_FIELDS = ['title', 'agent', 'sponsor'] as const;
 const OPTIONAL_FIELDS = ['summary', 'sections', 'seo'] as const;
 
+const publicPageKey = (slug: string): string => `page:${slug}`;
+
 @Injectable()
 export class PagesService {
   private readonly logger = new Logger(PagesService.name);
@@ -522,7 +524,7 @@ export class PagesService {
   /** The live page as served: its exact public JSON and validators (cached, see PublicCache). */
   async publicPage(slug: string): Promise<CacheHit<PublicRepresentation>> {
     const hit = await this.cache.get(
-      `page:${slug}`,
+      publicPageKey(slug),
       async (): Promise<PublicRepresentation | null> => {
         const page = await this.repo.findPublicBody(slug);
         if (!page?.live) return null;
@@ -538,6 +540,15 @@ export class PagesService {
     if (!hit.value)
       throw new DomainError(ErrorCode.PageNotFound, `No published page with slug "${slug}"`);
     return { ...hit, value: hit.value };
+  }
+
+  /**
+   * The live page from the in-process cache alone, when a fresh copy is there (PublicCache
+   * peekFresh); undefined otherwise, and for a cached "not found": `publicPage` answers those.
+   */
+  cachedPublicPage(slug: string): CacheHit<PublicRepresentation> | undefined {
+    const hit = this.cache.peekFresh<PublicRepresentation | null>(publicPageKey(slug));
+    return hit?.value ? (hit as CacheHit<PublicRepresentation>) : undefined;
   }
 
   async findLiveSchedule(slug: string): Promise<LiveScheduleRecord> {
