@@ -8,9 +8,10 @@
 # environment (source <(bash scripts/stack.sh env)) and a build (npm run build).
 #
 # Env: SCHEMATHESIS_EXAMPLES (per operation, fixed-seed run; default 15),
-#      SCHEMATHESIS_RANDOM_SECONDS (time budget of the random run; default 45, 0 skips it),
+#      SCHEMATHESIS_RANDOM_SECONDS (time budget of the random run; default 30, 0 skips it),
 #      SCHEMATHESIS_SEED (default 20261202).
-# Arguments are passed on to `st run` (e.g. `--include-operation-id TokensAdmin_list` to fuzz one
+# `--install-only` as the only argument installs schemathesis and exits. Other arguments are
+# passed on to `st run` (e.g. `--include-operation-id TokensAdmin_list` to fuzz one
 # operation while working on it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ STACK_DIR="${STACK_DIR:-$root/.local/stack}"
 VENV_DIR="$STACK_DIR/venv"
 REQUIREMENTS="$root/scripts/schemathesis-requirements.txt"
 EXAMPLES="${SCHEMATHESIS_EXAMPLES:-15}"
-RANDOM_SECONDS="${SCHEMATHESIS_RANDOM_SECONDS:-45}"
+RANDOM_SECONDS="${SCHEMATHESIS_RANDOM_SECONDS:-30}"
 SEED="${SCHEMATHESIS_SEED:-20261202}"
 results="${SCHEMATHESIS_RESULTS:-$root/.local/test-results/schemathesis}"
 node="$root/node_modules/.bin/node"
@@ -35,6 +36,9 @@ if [[ ! -x $VENV_DIR/bin/st ]] || ! cmp -s "$REQUIREMENTS" "$stamp"; then
   PIP_DISABLE_PIP_VERSION_CHECK=1 "$VENV_DIR/bin/python" -m pip install -q -r "$REQUIREMENTS"
   cp "$REQUIREMENTS" "$stamp"
 fi
+
+# `--install-only`: the venv and nothing else (scripts/test.sh installs it while other tiers run).
+[[ ${1:-} == --install-only ]] && exit 0
 
 [[ -f dist/main.js ]] || { say "dist/main.js missing: run npm run build"; exit 1; }
 : "${MONGODB_URI:?the stack environment is not loaded (source <(bash scripts/stack.sh env))}"

@@ -12,36 +12,51 @@ started_stack=0
 if ! bash scripts/stack.sh status >/dev/null 2>&1; then
   started_stack=1
 fi
+results="$root/.local/test-results"
+rm -rf "$results" && mkdir -p "$results"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+# The stack (and the schemathesis venv beside it) comes up in the background while the tiers
+# that need neither run: on a fresh machine that is FerretDB's Go build, the OpenSearch jars
+# and two pip installs, mostly downloads, overlapped with lint, typecheck, build and unit tests.
+step "stack up (in the background; output before the e2e tier)"
+{ bash scripts/stack.sh up && bash scripts/schemathesis.sh --install-only; } >"$results/stack.txt" 2>&1 &
+stack_pid=$!
+chart_pid=
 cleanup() {
+  if [ -n "$stack_pid" ]; then wait "$stack_pid" 2>/dev/null || true; fi
+  if [ -n "$chart_pid" ]; then kill "$chart_pid" 2>/dev/null || true; fi
   if [ "$started_stack" = 1 ]; then bash scripts/stack.sh down || true; fi
 }
 trap cleanup EXIT
-bash scripts/stack.sh up
 
+# The chart tier (helm, checkov, the image replay) needs neither the stack nor the build, and is
+# mostly waiting on installs and subprocesses: it runs beside the test tiers to keep CI short.
+if [ -f scripts/chart-test.sh ]; then
+  step "chart (in the background; output at the end)"
+  bash scripts/chart-test.sh >"$results/chart.txt" 2>&1 &
+  chart_pid=$!
+fi
+
+step lint && npm run --silent lint
+step typecheck && npm run --silent check
+step build && npm run --silent build
+step openapi && npm run --silent openapi:check
+step unit && npm run --silent test:unit -- --json --outputFile="$results/unit.json"
+
+step "stack (waiting for it)"
+stack_status=0
+wait "$stack_pid" || stack_status=$?
+stack_pid=
+cat "$results/stack.txt" >&2
+[ "$stack_status" = 0 ] || { echo "the stack did not come up (exit $stack_status)" >&2; exit "$stack_status"; }
 # The service reads the stack's settings from the environment, as in production.
 set -a
 # shellcheck disable=SC1090
 source <(bash scripts/stack.sh env)
 set +a
 
-results="$root/.local/test-results"
-rm -rf "$results" && mkdir -p "$results"
-
-step() { printf '\n== %s\n' "$*" >&2; }
-
-step lint && npm run --silent lint
-step typecheck && npm run --silent check
-step build && npm run --silent build
-step openapi && npm run --silent openapi:check
-# The chart tier (helm, checkov, the image replay) needs neither the stack nor the build, and is
-# mostly waiting on installs and subprocesses: it runs beside the test tiers to keep CI short.
-chart_pid=
-if [ -f scripts/chart-test.sh ]; then
-  step "chart (in the background; output at the end)"
-  bash scripts/chart-test.sh >"$results/chart.txt" 2>&1 &
-  chart_pid=$!
-fi
-step unit && npm run --silent test:unit -- --json --outputFile="$results/unit.json"
 step e2e && npm run --silent test:e2e -- --json --outputFile="$results/e2e.json"
 step fault && npm run --silent test:fault -- --json --outputFile="$results/fault.json"
 # The OpenAPI document against the running app: any schemathesis failure or 5xx fails the run.
@@ -51,6 +66,7 @@ step schemathesis && bash scripts/schemathesis.sh
 if [ -n "$chart_pid" ]; then
   chart_status=0
   wait "$chart_pid" || chart_status=$?
+  chart_pid=
   step chart && cat "$results/chart.txt"
   [ "$chart_status" = 0 ] || { echo "chart tests failed (exit $chart_status)" >&2; exit "$chart_status"; }
 fi
