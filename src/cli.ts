@@ -12,10 +12,12 @@ import { ConfigValidationError } from './core/config/environment.schema';
 import { buildMongoOptions } from './core/config/mongo-options';
 import { SchemaSetupModule } from './core/database/schema-setup';
 import { DomainError } from './core/errors/domain.error';
+import { INSTANT_PATTERN } from './core/http/field-rules';
 import type { RequestContext } from './core/http/request-context';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuditService } from './modules/audit/audit.service';
 import { ApiTokensService } from './modules/identity/api-tokens.service';
+import { TOKEN_NAME_MAX_LENGTH, TOKEN_NAME_PATTERN } from './modules/identity/dto/token.dto';
 import { IdentityModule } from './modules/identity/identity.module';
 
 const USAGE = `Usage (against the database in MONGODB_URI, with the service's environment):
@@ -80,16 +82,21 @@ async function main(): Promise<void> {
   try {
     const tokens = app.get(ApiTokensService);
     if (command === 'create') {
-      if (!values.name || !/^[\p{L}\p{N}][\p{L}\p{N} ._@-]{0,99}$/u.test(values.name))
-        fail(`--name is required (letters, digits, space, . _ @ -; up to 100)\n\n${USAGE}`, 64);
+      // The API's rules (CreateTokenDto), so a token made here could also have been made there.
+      const name = values.name;
+      if (!name || name.length > TOKEN_NAME_MAX_LENGTH || !TOKEN_NAME_PATTERN.test(name))
+        fail(
+          `--name is required: ASCII letters, digits, space, . _ @ -, starting with a letter or digit; up to ${TOKEN_NAME_MAX_LENGTH}\n\n${USAGE}`,
+          64,
+        );
       if (!isRole(values.role)) fail(`--role must be one of ${ROLES.join(', ')}\n\n${USAGE}`, 64);
-      const expiresAt = values['expires-at'] ? new Date(values['expires-at']) : undefined;
+      const expiry = values['expires-at'];
+      if (expiry !== undefined && !INSTANT_PATTERN.test(expiry))
+        fail('--expires-at must be an ISO 8601 date-time with Z or an offset', 64);
+      const expiresAt = expiry === undefined ? undefined : new Date(expiry);
       if (expiresAt && Number.isNaN(expiresAt.getTime()))
-        fail('--expires-at must be an ISO 8601 date-time', 64);
-      const { token, secret } = await tokens.create(
-        { name: values.name, role: values.role, expiresAt },
-        ctx,
-      );
+        fail('--expires-at must be an ISO 8601 date-time with Z or an offset', 64);
+      const { token, secret } = await tokens.create({ name, role: values.role, expiresAt }, ctx);
       process.stderr.write(
         `created token ${token._id.toHexString()} "${token.name}" (${token.role}); store the secret now, it is not shown again:\n`,
       );

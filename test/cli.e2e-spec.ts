@@ -46,5 +46,15 @@ describe('node dist/cli.js tokens', () => {
     expect(bad.stderr).toMatch(/--role must be one of/);
     expect(bad.stdout).toBe('');
     expect(cli(t, 'tokens', 'frobnicate').status).toBe(64);
+    // The API's rules: an ASCII name of at most 100 characters, an instant with its offset.
+    for (const args of [
+      ['--name', 'Zoë laptop', '--role', 'viewer'],
+      ['--name', 'x'.repeat(101), '--role', 'viewer'],
+      ['--name', 'ok', '--role', 'viewer', '--expires-at', '2099-01-01T00:00'],
+      ['--name', 'ok', '--role', 'viewer', '--expires-at', 'next week'],
+    ]) {
+      const refused = cli(t, 'tokens', 'create', ...args);
+      expect([args.join(' '), refused.status, refused.stdout]).toEqual([args.join(' '), 64, '']);
+    }
   });
 });

@@ -7,6 +7,7 @@ import type { ApiTokenView } from '../api-tokens.repository';
 
 /** Letters, digits, space and `. _ @ -`, starting with a letter or digit. */
 export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._@-]*$/;
+export const TOKEN_NAME_MAX_LENGTH = 100;
 
 @ClosedObject()
 export class CreateTokenDto {
@@ -14,7 +15,7 @@ export class CreateTokenDto {
     TOKEN_NAME_PATTERN,
     'name must start with a letter or digit and use letters, digits, space, . _ @ -',
     {
-      maxLength: 100,
+      maxLength: TOKEN_NAME_MAX_LENGTH,
       example: 'alice-laptop',
       description: 'Who or what holds it (shown in the audit trail)',
     },
