@@ -4,6 +4,7 @@ import { PageActionsService } from '../src/modules/page-actions/page-actions.ser
 import { PageActionsWorker } from '../src/modules/page-actions/page-actions.worker';
 import { PagesService } from '../src/modules/pages/pages.service';
 import { auth, startApp, type TestApp } from './support/app';
+import { encodeCursor } from '../src/core/http/cursor';
 import { fromNow, pageActionsClient } from './support/page-actions-client';
 import { pagesClient } from './support/pages-client';
 
@@ -268,8 +269,14 @@ describe('scheduled page actions: API and edge cases', () => {
     const at = fromNow(120_000);
     await actions().schedule(page.id, { kind: 'unpublish', at });
     expect((await adminPage(page.id)).nextUnpublishAt).toBe(at);
-    for (const path of ['', '/schedule', '/schedule.ics']) {
-      const res = await http().get(`/v1/pages/${page.slug}${path}`).expect(200);
+    // The list page that shows it: its cursor is the slug just before (a list is `slug > cursor`).
+    const before = encodeCursor(page.slug.slice(0, -1));
+    const list = await http().get('/v1/pages').query({ limit: 1, cursor: before }).expect(200);
+    expect(list.body.items.map((i: { slug: string }) => i.slug)).toEqual([page.slug]);
+    for (const path of ['', '/schedule', '/schedule.ics', `?limit=1&cursor=${before}`]) {
+      const res = await http()
+        .get(path.startsWith('?') ? `/v1/pages${path}` : `/v1/pages/${page.slug}${path}`)
+        .expect(200);
       const cc = String(res.headers['cache-control']);
       const n = (d: string) => Number(new RegExp(`${d}=(\\d+)`).exec(cc)![1]);
       expect(n('s-maxage') + n('stale-while-revalidate')).toBeLessThanOrEqual(120);

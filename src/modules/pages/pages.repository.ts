@@ -27,6 +27,8 @@ export type PublicPageBody = Pick<PageRecord, 'slug' | 'nextUnpublishAt'> & {
 
 export interface PublishedSummaryRecord {
   slug: string;
+  /** A scheduled unpublish: the list that shows the page must not be cached past it. */
+  nextUnpublishAt?: Date | null;
   live: {
     content: {
       title: string;
@@ -227,6 +229,7 @@ export class PagesRepository implements OnModuleInit {
         'live.content.agent.name': 1,
         'live.content.sponsor.name': 1,
         'live.publishedAt': 1,
+        nextUnpublishAt: 1,
       })
       .sort({ slug: 1 })
       .limit(limit + 1)

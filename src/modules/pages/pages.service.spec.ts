@@ -279,3 +279,32 @@ describe('PagesService revisions after the fact', () => {
     );
   });
 });
+
+describe('PagesService.publicList', () => {
+  const row = (slug: string, nextUnpublishAt: Date | null = null) => ({
+    slug,
+    nextUnpublishAt,
+    live: {
+      content: { title: slug, agent: { name: 'A' }, sponsor: { name: 'S' } },
+      publishedAt: new Date('2027-01-01T00:00:00Z'),
+    },
+  });
+
+  it('is not cacheable past the earliest scheduled unpublish among the pages it shows', async () => {
+    const soon = new Date('2027-02-01T00:00:00Z');
+    const later = new Date('2027-03-01T00:00:00Z');
+    const earliestOfAll = new Date('2027-01-15T00:00:00Z');
+    const { repo, raw } = stubRepo(record());
+    // limit 2: the third row only says there is more, and is not shown.
+    const listed = [row('a', later), row('b', soon), row('c', earliestOfAll)];
+    Object.assign(raw, { listPublished: jest.fn(async () => listed) });
+    const hit = await newService(repo).publicList(2);
+    expect(
+      JSON.parse(hit.value.body.toString()).items.map((i: { slug: string }) => i.slug),
+    ).toEqual(['a', 'b']);
+    expect(hit.value.notAfter).toEqual(soon);
+
+    Object.assign(raw, { listPublished: jest.fn(async () => [row('a'), row('b')]) });
+    expect((await newService(repo).publicList(2)).value.notAfter).toBeNull();
+  });
+});

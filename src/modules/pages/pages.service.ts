@@ -67,6 +67,10 @@ export interface AuditNote {
 const REQUIRED_FIELDS = ['title', 'agent', 'sponsor'] as const;
 const OPTIONAL_FIELDS = ['summary', 'sections', 'seo'] as const;
 
+/** The earliest of some instants, or null when there is none. */
+const earliest = (instants: (Date | null | undefined)[]): Date | null =>
+  instants.reduce<Date | null>((min, at) => (at && (!min || at < min) ? at : min), null);
+
 const publicPageKey = (slug: string): string => `page:${slug}`;
 
 @Injectable()
@@ -567,7 +571,10 @@ export class PagesService {
         const rows = await this.repo.listPublished(after, limit);
         const page = paginate(rows, limit, (last) => last.slug);
         const body = JSON.stringify(toPublicList(page.items, page.nextCursor));
-        return publicRepresentation({ body, etag: contentEtag(body) });
+        // The list shows each page's title and summary: no cache may keep it past the earliest
+        // scheduled unpublish among them (as for the page itself, see publicCacheHeaders).
+        const notAfter = earliest(page.items.map((r) => r.nextUnpublishAt));
+        return publicRepresentation({ body, etag: contentEtag(body), notAfter });
       },
       representationBytes,
     );
