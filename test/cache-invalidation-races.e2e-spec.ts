@@ -122,7 +122,7 @@ describe('cache invalidation: a slow worker and the one that took its batch over
   }
 
   /** Pending items, old enough for the batch window; each invalidates one page of its own. */
-  async function seed(n: number): Promise<{ id: string; path: string }[]> {
+  async function seed(n: number, ageMs = 10_000): Promise<{ id: string; path: string }[]> {
     const now = new Date();
     const seeded = [];
     for (let i = 0; i < n; i++) {
@@ -137,7 +137,7 @@ describe('cache invalidation: a slow worker and the one that took its batch over
         status: 'pending',
         batchId: null,
         attempts: 0,
-        createdAt: new Date(now.getTime() - 10_000),
+        createdAt: new Date(now.getTime() - ageMs),
         updatedAt: now,
       });
       seeded.push({ id, path });
@@ -289,5 +289,70 @@ describe('cache invalidation: a slow worker and the one that took its batch over
     third.override('oldestOpenItem', null);
     await runUntilSettled(worker(third), 10);
     await expectExactlyOnce(seeded);
+  });
+
+  /** Polls with the sweep held off: what is stranded stays stranded. */
+  async function pollWithoutSweep(stepped: SteppedRepository, polls: number): Promise<void> {
+    stepped.override('openItemsCreatedBefore', () => []);
+    for (let i = 0; i < polls; i++) await worker(stepped).tick();
+    stepped.override('openItemsCreatedBefore', null);
+  }
+
+  const dbDown = () => Promise.reject(new Error('connection reset'));
+
+  it('the hand-back after a dropped batch is lost to a database error: the sweep hands the items back and they are sent, once', async () => {
+    const seeded = await seed(3, 60_000);
+    const slow = new SteppedRepository(base);
+    const taker = new SteppedRepository(base);
+    const beforeClaims = slow.pauseAt(['takeToken'], isItemToken(seeded[0].id));
+    const slowTick = worker(slow).tick();
+    await beforeClaims.reached;
+
+    await expireLeases();
+    taker.override('oldestOpenItem', () => null);
+    taker.override('openItemsCreatedBefore', () => []);
+    const beforeDelete = taker.pauseAt(['deleteOwnedBatch']);
+    const takerTick = worker(taker).tick();
+    await beforeDelete.reached;
+    beforeClaims.release();
+    await slowTick;
+
+    // The taker drops the batch it found empty; handing the late claims back then fails.
+    taker.override('requeueClaimed', dbDown);
+    beforeDelete.release();
+    await expect(takerTick).rejects.toThrow('connection reset');
+    taker.override('requeueClaimed', null);
+    taker.override('oldestOpenItem', null);
+    taker.override('openItemsCreatedBefore', null);
+
+    // Without the sweep they are stuck: claimed into a batch that no longer exists.
+    await pollWithoutSweep(taker, 3);
+    expect((await items()).map((i) => i.status)).toEqual([
+      'in-progress',
+      'in-progress',
+      'in-progress',
+    ]);
+
+    await runUntilSettled(worker(taker));
+    await expectExactlyOnce(seeded);
+  });
+
+  it('a batch CloudFront completed at once whose item update was lost: the sweep marks the items completed, nothing is sent again', async () => {
+    const seeded = await seed(2, 60_000);
+    const stepped = new SteppedRepository(base);
+    stepped.override('openItemsCreatedBefore', () => []);
+    stepped.override('syncItems', dbDown);
+    await expect(worker(stepped).tick()).rejects.toThrow('connection reset');
+    stepped.override('syncItems', null);
+    stepped.override('openItemsCreatedBefore', null);
+    const [batch] = await db.collection('cdn_invalidation_batches').find({}).toArray();
+    expect(batch.status).toBe('completed'); // moto, like CloudFront at times, completes at once
+
+    await pollWithoutSweep(stepped, 3);
+    expect((await items()).map((i) => i.status)).toEqual(['in-progress', 'in-progress']);
+
+    await runUntilSettled(worker(stepped));
+    await expectExactlyOnce(seeded);
+    expect((await items()).map((i) => i.batchId)).toEqual([batch._id, batch._id]);
   });
 });

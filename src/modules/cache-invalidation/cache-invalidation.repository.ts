@@ -106,6 +106,16 @@ export class CacheInvalidationRepository implements OnModuleInit {
     });
   }
 
+  /** The batch whose claim token for this item generation was won, or undefined if none was. */
+  async claimOf(claim: ItemClaim): Promise<string | null | undefined> {
+    const token = await this.tokens
+      .findById(`item:${claim.id}:${claim.generation}`, { batchId: 1 })
+      .read(PRIMARY)
+      .lean<{ batchId?: string }>()
+      .exec();
+    return token ? (token.batchId ?? null) : undefined;
+  }
+
   /** Old tokens only fence work long finished; dropping them keeps the collection small. */
   async pruneTokens(before: Date): Promise<void> {
     await this.tokens.deleteMany({ createdAt: { $lt: before } }).exec();
@@ -156,6 +166,17 @@ export class CacheInvalidationRepository implements OnModuleInit {
   async pendingItems(limit: number, createdBefore: Date): Promise<InvalidationRecord[]> {
     return this.items
       .find({ status: 'pending', createdAt: { $lte: createdBefore }, batchId: null })
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .read(PRIMARY)
+      .lean<InvalidationRecord[]>()
+      .exec();
+  }
+
+  /** Open (pending or in-progress) items created before `before`, oldest first. */
+  async openItemsCreatedBefore(before: Date, limit: number): Promise<InvalidationRecord[]> {
+    return this.items
+      .find({ status: { $in: ['pending', 'in-progress'] }, createdAt: { $lte: before } })
       .sort({ createdAt: 1 })
       .limit(limit)
       .read(PRIMARY)

@@ -37,6 +37,8 @@ const BATCHES_PER_POLL = 20;
 /** Claim tokens only fence work in progress; a week-old one fences nothing. */
 const TOKEN_RETENTION_MS = 7 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** Open items the sweep checks per lease period, oldest first. */
+const SWEEP_ITEMS = 50;
 
 /**
  * Moves public changes from page outboxes to CloudFront, safely with any number of replicas:
@@ -56,6 +58,8 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  *    found uncertain (crash, timeout, dropped connection) is first looked up in CloudFront by its
  *    CallerReference, so it is never created twice. Done only once CloudFront accepted it.
  * 4. poll: sent batches are checked with GetInvalidation until Completed.
+ * 5. sweep: once a lease period, old open items are checked against their claim token, which
+ *    repairs what a poll cut short by a database error between two steps left behind.
  */
 @Injectable()
 export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -68,6 +72,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
   /** The batch whose CreateInvalidation is on the wire: its lease is kept through shutdown. */
   private inFlight: string | null = null;
   private lastPrune = 0;
+  private lastSweep = 0;
 
   constructor(
     config: AppConfig,
@@ -126,6 +131,10 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = Date.now();
       await this.repo.pruneTokens(new Date(Date.now() - TOKEN_RETENTION_MS));
+    }
+    if (Date.now() - this.lastSweep > this.settings.leaseMs) {
+      this.lastSweep = Date.now();
+      await this.sweep();
     }
     for (let i = 0; i < BATCHES_PER_POLL && !this.stopped; i++) {
       const batch = await this.repo.claimDueBatch(this.owner, new Date(), this.settings.leaseMs);
@@ -544,6 +553,81 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
       this.logContext(batch, { cloudFrontId: batch.cloudFrontId }),
       'CDN invalidation completed',
     );
+  }
+
+  // --- 5. sweep -------------------------------------------------------------------------------
+
+  /**
+   * Every step above is one database write, and a poll may stop between two of them (a dropped
+   * connection, a timeout). Most such stops are picked up by the next owner of the batch; two are
+   * not: a claim won for a batch that was then frozen without the item or dropped, whose hand-back
+   * was lost (the item stays pending, but its generation's token is spent, so no batch can claim
+   * it again: its change would never be invalidated), and a batch that CloudFront completed at
+   * once whose items were not updated (they stay in progress, counted as backlog for ever).
+   *
+   * So once a lease period the oldest open items older than a whole assembly (settle delay,
+   * batch window, two leases) are checked against the token of their generation: no token, or a
+   * batch still assembling, is the normal path and left alone; a batch that is gone or frozen
+   * without the item gets it back under a new generation; a frozen batch with it passes its state
+   * on. Each repair is what the worker that stopped would have done next, and is fenced the same
+   * way (generation, forward-only status), so a worker still doing it concurrently is harmless.
+   */
+  private async sweep(): Promise<void> {
+    const now = new Date();
+    const { settleMs, batchWindowMs, leaseMs } = this.settings;
+    const quietBefore = new Date(now.getTime() - Math.max(settleMs, batchWindowMs) - 2 * leaseMs);
+    for (const item of await this.repo.openItemsCreatedBefore(quietBefore, SWEEP_ITEMS)) {
+      const claim = { id: item._id, generation: item.generation ?? 0 };
+      const batchId = await this.repo.claimOf(claim);
+      if (batchId === undefined) continue;
+      const batch = batchId ? await this.repo.findBatch(batchId) : null;
+      if (batch?.status === 'assembling') continue;
+      const repair = await this.repairItem(item, claim, batch, now);
+      if (repair)
+        this.logger.warn(
+          { invalidationId: item._id, requestId: item.requestId, batchId, repair },
+          'CDN invalidation item repaired by the sweep',
+        );
+    }
+  }
+
+  private async repairItem(
+    item: InvalidationRecord,
+    claim: ItemClaim,
+    batch: BatchRecord | null,
+    now: Date,
+  ): Promise<string | null> {
+    if (!batch || !batch.itemIds.includes(item._id)) {
+      await this.repo.requeueClaimed([claim], now);
+      return 'handed back to pending';
+    }
+    switch (batch.status) {
+      case 'sending':
+        if (item.status !== 'pending') return null;
+        await this.repo.markClaimed([claim], batch._id, now);
+        return 'recorded in its batch';
+      case 'sent':
+      case 'completed':
+        await this.repo.syncItems(batch, {
+          status: batch.status,
+          cloudFrontId: batch.cloudFrontId,
+          attempts: batch.attempts,
+          sentAt: batch.sentAt,
+          ...(batch.completedAt ? { completedAt: batch.completedAt } : {}),
+          updatedAt: now,
+        });
+        return `marked ${batch.status} as its batch`;
+      case 'failed':
+        await this.repo.syncItems(batch, {
+          status: 'failed',
+          attempts: batch.attempts,
+          lastError: batch.lastError,
+          updatedAt: now,
+        });
+        return 'marked failed as its batch';
+      case 'assembling':
+        return null; // its owner, or whoever takes it over, freezes it
+    }
   }
 
   // --- helpers --------------------------------------------------------------------------------
