@@ -232,27 +232,37 @@ describe('cache invalidation: a slow worker and the one that took its batch over
     await expectExactlyOnce(seeded);
   });
 
-  it('the taker finds no claims and drops the batch while the slow assembler is claiming: the items are still sent, once', async () => {
-    const seeded = await seed(3);
+  /**
+   * The slow worker inserts its batch and stalls before its first claim token; once its lease has
+   * expired, `taker` takes the batch over, sees no claims and stalls before deleting the empty
+   * batch; then the slow worker claims every item, fails to freeze (it lost the lease) and leaves
+   * the batch, still assembling, to its new owner. Resolves with the taker still stalled.
+   */
+  async function takerAboutToDropWhileSlowClaims(
+    seeded: { id: string }[],
+    taker: SteppedRepository,
+  ): Promise<{ takerTick: Promise<void>; releaseDelete: () => void }> {
     const slow = new SteppedRepository(base);
-    const taker = new SteppedRepository(base);
-    // The slow worker inserted its batch and stalls before its first claim token.
     const beforeClaims = slow.pauseAt(['takeToken'], isItemToken(seeded[0].id));
     const slowTick = worker(slow).tick();
     await beforeClaims.reached;
 
     await expireLeases();
-    taker.override('oldestOpenItem', () => null);
-    // The taker saw no claims and is about to delete the empty batch.
+    taker.override('oldestOpenItem', () => null); // the taker only works through due batches
     const beforeDelete = taker.pauseAt(['deleteOwnedBatch']);
     const takerTick = worker(taker).tick();
     await beforeDelete.reached;
 
-    // The slow worker claims all three, fails to freeze, sees the batch still assembling.
     beforeClaims.release();
     await slowTick;
+    return { takerTick, releaseDelete: beforeDelete.release };
+  }
 
-    beforeDelete.release();
+  it('the taker finds no claims and drops the batch while the slow assembler is claiming: the items are still sent, once', async () => {
+    const seeded = await seed(3);
+    const taker = new SteppedRepository(base);
+    const { takerTick, releaseDelete } = await takerAboutToDropWhileSlowClaims(seeded, taker);
+    releaseDelete();
     await takerTick;
     taker.override('oldestOpenItem', null);
     await runUntilSettled(worker(taker));
@@ -302,24 +312,13 @@ describe('cache invalidation: a slow worker and the one that took its batch over
 
   it('the hand-back after a dropped batch is lost to a database error: the sweep hands the items back and they are sent, once', async () => {
     const seeded = await seed(3, 60_000);
-    const slow = new SteppedRepository(base);
     const taker = new SteppedRepository(base);
-    const beforeClaims = slow.pauseAt(['takeToken'], isItemToken(seeded[0].id));
-    const slowTick = worker(slow).tick();
-    await beforeClaims.reached;
-
-    await expireLeases();
-    taker.override('oldestOpenItem', () => null);
     taker.override('openItemsCreatedBefore', () => []);
-    const beforeDelete = taker.pauseAt(['deleteOwnedBatch']);
-    const takerTick = worker(taker).tick();
-    await beforeDelete.reached;
-    beforeClaims.release();
-    await slowTick;
+    const { takerTick, releaseDelete } = await takerAboutToDropWhileSlowClaims(seeded, taker);
 
     // The taker drops the batch it found empty; handing the late claims back then fails.
     taker.override('requeueClaimed', dbDown);
-    beforeDelete.release();
+    releaseDelete();
     await expect(takerTick).rejects.toThrow('connection reset');
     taker.override('requeueClaimed', null);
     taker.override('oldestOpenItem', null);
