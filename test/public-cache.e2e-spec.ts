@@ -58,6 +58,21 @@ describe('public response cache', () => {
       expect(bodyReads(recorder, 'no-such-page-here')).toEqual([]);
     });
 
+    it('answers a slug no page can have with a 404 before any database read', async () => {
+      const long = 'a'.repeat(3000);
+      recorder.clear();
+      for (const path of [
+        '/v1/pages/Not_A_Slug',
+        `/v1/pages/${long}`,
+        `/v1/pages/${long}/schedule.ics`,
+      ]) {
+        const res = await http().get(path).expect(404);
+        expect(res.body).toMatchObject({ statusCode: 404, error: 'PAGE_NOT_FOUND' });
+        expect(res.body.message.length).toBeLessThan(200);
+      }
+      expect(recorder.on('pages')).toEqual([]);
+    });
+
     it('answers a fresh hit before the controller (fast path), exactly as the controller does', async () => {
       const page = await pagesClient(t.app).createPublished();
       const controllerRead = jest.spyOn(t.app.get(PagesService), 'publicPage');

@@ -29,6 +29,7 @@ import { buildLiveSnapshot } from './live-snapshot';
 import { PageAuditOutbox } from './page-audit-outbox';
 import { toPublicList } from './page.presenter';
 import { outboxEntry } from './page-outbox';
+import { assertPossibleSlug, pageNotFound } from './public-paths';
 import {
   AdminSummaryRecord,
   LiveScheduleRecord,
@@ -527,6 +528,7 @@ export class PagesService {
 
   /** The live page as served: its exact public JSON and validators (cached, see PublicCache). */
   async publicPage(slug: string): Promise<CacheHit<PublicRepresentation>> {
+    assertPossibleSlug(slug);
     const hit = await this.cache.get(
       publicPageKey(slug),
       async (): Promise<PublicRepresentation | null> => {
@@ -541,8 +543,7 @@ export class PagesService {
       },
       representationBytes,
     );
-    if (!hit.value)
-      throw new DomainError(ErrorCode.PageNotFound, `No published page with slug "${slug}"`);
+    if (!hit.value) throw pageNotFound(slug);
     return { ...hit, value: hit.value };
   }
 
@@ -556,9 +557,9 @@ export class PagesService {
   }
 
   async findLiveSchedule(slug: string): Promise<LiveScheduleRecord> {
+    assertPossibleSlug(slug);
     const record = await this.repo.findLiveSchedule(slug);
-    if (!record?.live)
-      throw new DomainError(ErrorCode.PageNotFound, `No published page with slug "${slug}"`);
+    if (!record?.live) throw pageNotFound(slug);
     return record;
   }
 

@@ -1,3 +1,6 @@
+import { DomainError } from '../../core/errors/domain.error';
+import { ErrorCode } from '../../core/errors/error-code';
+import { SLUG_PATTERN } from './dto/page-content.dto';
 import type { CdnChangeReason } from './schemas/outbox.types';
 
 /**
@@ -29,4 +32,18 @@ export const LIST_PATHS = ['/v1/pages', '/v1/pages?*'];
 export function publicChangePaths(slugs: string[], reason?: CdnChangeReason): string[] {
   const list = reason === 'schedule-change' ? [] : LIST_PATHS;
   return [...new Set([...slugs.flatMap(pagePaths), ...list])].sort();
+}
+
+/** The 404 of a public read of `slug` (quoted at most 80 characters long). */
+export function pageNotFound(slug: string): DomainError {
+  const shown = slug.length > 80 ? `${slug.slice(0, 80)}…` : slug;
+  return new DomainError(ErrorCode.PageNotFound, `No published page with slug "${shown}"`);
+}
+
+/**
+ * A public read of a slug no page can have (SLUG_PATTERN) is a 404 before any database read or
+ * cache entry: a client sending random long or malformed slugs costs no more than a health check.
+ */
+export function assertPossibleSlug(slug: string): void {
+  if (!SLUG_PATTERN.test(slug)) throw pageNotFound(slug);
 }

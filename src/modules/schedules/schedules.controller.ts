@@ -13,6 +13,7 @@ import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { ApiErrors } from '../../core/openapi/api-errors';
 import { SLUG_PATTERN } from '../pages/dto/page-content.dto';
+import { assertPossibleSlug } from '../pages/public-paths';
 import { publicCacheHeaders } from '../../core/http/cache-headers';
 import { ifNoneMatchHits } from '../../core/http/preconditions';
 import { OccurrencesQuery, OccurrencesResponseDto } from './dto/occurrences.dto';
@@ -67,8 +68,7 @@ export class SchedulesController {
   ): Promise<void> {
     // A slug that cannot exist is a 404 before the window is looked at: no redirect to a
     // canonical URL of a page that cannot be there.
-    if (!SLUG_PATTERN.test(slug))
-      throw new DomainError(ErrorCode.PageNotFound, `No published page with slug "${slug}"`);
+    assertPossibleSlug(slug);
     // Before any read: a redirect costs nothing, and CloudFront then caches one variant.
     const [path, raw] = splitUrl(request.url);
     const canonical = canonicalWindowQuery(query);
