@@ -90,11 +90,13 @@ async function main(): Promise<void> {
           64,
         );
       if (!isRole(values.role)) fail(`--role must be one of ${ROLES.join(', ')}\n\n${USAGE}`, 64);
+      // As the API reads CreateTokenDto.expiresAt: the instant pattern, then the date it names.
       const expiry = values['expires-at'];
-      if (expiry !== undefined && !INSTANT_PATTERN.test(expiry))
-        fail('--expires-at must be an ISO 8601 date-time with Z or an offset', 64);
       const expiresAt = expiry === undefined ? undefined : new Date(expiry);
-      if (expiresAt && Number.isNaN(expiresAt.getTime()))
+      if (
+        expiry !== undefined &&
+        (!INSTANT_PATTERN.test(expiry) || Number.isNaN(expiresAt?.getTime()))
+      )
         fail('--expires-at must be an ISO 8601 date-time with Z or an offset', 64);
       const { token, secret } = await tokens.create({ name, role: values.role, expiresAt }, ctx);
       process.stderr.write(
