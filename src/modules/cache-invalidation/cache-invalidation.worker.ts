@@ -576,12 +576,21 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     const now = new Date();
     const { settleMs, batchWindowMs, leaseMs } = this.settings;
     const quietBefore = new Date(now.getTime() - Math.max(settleMs, batchWindowMs) - 2 * leaseMs);
+    // Items of one stuck batch come together: each batch is read, and its state passed on, once.
+    const batches = new Map<string, BatchRecord | null>();
+    const synced = new Set<string>();
     for (const item of await this.repo.openItemsCreatedBefore(quietBefore, SWEEP_ITEMS)) {
       const claim = { id: item._id, generation: item.generation ?? 0 };
       const batchId = await this.repo.claimOf(claim);
       if (batchId === undefined) continue;
-      const batch = batchId ? await this.repo.findBatch(batchId) : null;
+      if (batchId && !batches.has(batchId))
+        batches.set(batchId, await this.repo.findBatch(batchId));
+      const batch = batchId ? (batches.get(batchId) ?? null) : null;
       if (batch?.status === 'assembling') continue;
+      // A frozen batch with the item passes its state to all its items at once (syncItems).
+      const syncs = batch && batch.status !== 'sending' && batch.itemIds.includes(item._id);
+      if (syncs && synced.has(batch._id)) continue;
+      if (syncs) synced.add(batch._id);
       const repair = await this.repairItem(item, claim, batch, now);
       if (repair)
         this.logger.warn(
