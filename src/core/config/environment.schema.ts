@@ -79,6 +79,11 @@ export class EnvironmentVariables {
   @IsIn(READ_PREFERENCES)
   MONGODB_READ_PREFERENCE: (typeof READ_PREFERENCES)[number] = 'primary';
 
+  /**
+   * Longest wait for the database before a reply is awaited: server selection, connecting, and
+   * the wait for a pooled connection (the driver's waitQueueTimeoutMS), so a crowd of requests
+   * on a hung database gets 503s instead of a queue.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(100)

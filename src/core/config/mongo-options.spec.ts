@@ -33,7 +33,7 @@ describe('buildMongoOptions', () => {
     });
   });
 
-  it('bounds every operation: connect, server selection and each reply', () => {
+  it('bounds every step of an operation: connect, server selection, the wait for a pooled connection and each reply', () => {
     const options = buildMongoOptions(
       AppConfig.fromEnvironment({
         ...base,
@@ -44,6 +44,7 @@ describe('buildMongoOptions', () => {
     expect(options).toMatchObject({
       serverSelectionTimeoutMS: 3000,
       connectTimeoutMS: 3000,
+      waitQueueTimeoutMS: 3000,
       socketTimeoutMS: 2500,
     });
     expect(buildMongoOptions(AppConfig.fromEnvironment(base).mongo).socketTimeoutMS).toBe(5000);

@@ -30,6 +30,7 @@ describe('isDatabaseUnavailable', () => {
       'MongoNetworkError',
       'MongoNetworkTimeoutError',
       'MongoPoolClearedError',
+      'MongoWaitQueueTimeoutError',
       'MongoNotConnectedError',
     ])
       expect(isDatabaseUnavailable(named(name, 'x'))).toBe(true);

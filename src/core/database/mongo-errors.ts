@@ -20,6 +20,7 @@ const UNAVAILABLE_NAMES = new Set([
   'MongoNotConnectedError',
   'MongoTopologyClosedError',
   'MongoPoolClearedError',
+  'MongoWaitQueueTimeoutError',
   'MongoOperationTimeoutError',
 ]);
 
