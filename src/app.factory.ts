@@ -1,6 +1,7 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { onSendHookHandler } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
@@ -82,11 +83,14 @@ export async function createApp(
   // Fresh cache hits of the public page read skip Nest's pipeline (PublicPageFastPath).
   if (!options.preview) app.get(PublicPageFastPath).register(fastify);
   await registerDocsCompression(app);
-  fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (request.url.startsWith('/admin/') && !reply.hasHeader('cache-control')) {
-      void reply.header('cache-control', 'no-store');
-    }
+  // No cache keeps an admin response (unless its route set its own cache-control): a hook on the
+  // /admin routes alone, so the public reads do not run it. Errors get no-store from their filter.
+  const noStore: onSendHookHandler = (_request, reply, payload, done) => {
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
     done(null, payload);
+  };
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/admin/')) route.onSend = [...[route.onSend ?? []].flat(), noStore];
   });
   setupSwagger(app);
   return app;
