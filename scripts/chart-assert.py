@@ -107,6 +107,11 @@ CONTRACT_ENV = {
     # staff identities (README "Staff identities"): bootstrap switch, trusted ingress, OIDC
     "ADMIN_TOKEN_ENABLED", "TRUSTED_PROXIES", "OIDC_ISSUER", "OIDC_AUDIENCE", "OIDC_ROLES_CLAIM",
     "OIDC_ROLE_MAP",
+    # production topology: in-process cache, settle rule, database time bounds, load shedding
+    "PUBLIC_CACHE_TTL_MS", "PUBLIC_CACHE_MAX_BYTES", "CDN_INVALIDATION_SETTLE_MS",
+    "MONGODB_REPLICA_LAG_ALLOWANCE_MS", "MONGODB_SERVER_SELECTION_TIMEOUT_MS",
+    "MONGODB_OPERATION_TIMEOUT_MS", "LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS", "LOAD_SHED_MAX_HEAP_USED_MB",
+    "LOAD_SHED_SAMPLE_INTERVAL_MS", "LOAD_SHED_RETRY_AFTER_SECONDS",
 }
 SECRET_ENV = {"MONGODB_URI", "ADMIN_TOKEN"}
 # Routes that must never be reachable through the public Ingress.

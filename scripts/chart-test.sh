@@ -187,6 +187,12 @@ check "fails: NetworkPolicy that no ingress controller passes" expect_render_fai
 check "fails (schema): NetworkPolicy peer without a namespace selector" expect_render_failure \
   "missing property 'namespaceSelector'" \
   -f "$MIN" --set-json 'networkPolicy.apiFrom=[{"podSelector":{}}]'
+check "fails: settle delay shorter than the in-process cache TTL + replica lag allowance" expect_render_failure \
+  "config.cloudfront.settleMs (1500) must be at least config.cache.publicTtlMs + config.mongodb.replicaLagAllowanceMs (2000)" \
+  -f "$MIN" --set config.cloudfront.settleMs=1500
+check "fails: Retry-After shorter than a load-shedding sample" expect_render_failure \
+  "config.loadShedding.retryAfterSeconds must be at least config.loadShedding.sampleIntervalMs" \
+  -f "$MIN" --set config.loadShedding.retryAfterSeconds=1 --set config.loadShedding.sampleIntervalMs=2000
 check "fails: HPA without a target" expect_render_failure \
   "autoscaling.enabled needs autoscaling.targetCPUUtilizationPercentage" \
   -f "$MIN" --set autoscaling.targetCPUUtilizationPercentage=0

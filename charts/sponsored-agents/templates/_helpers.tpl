@@ -232,6 +232,14 @@ always rendered. Each message names the value to set.
 {{- if le (int $v.terminationGracePeriodSeconds) (int $drainSeconds) }}
 {{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + config.shutdownGraceMs/1000 (%d s), or Kubernetes kills the pod before in-flight requests finish" (int $v.terminationGracePeriodSeconds) (int $drainSeconds)) }}
 {{- end }}
+{{- $c := $v.config }}
+{{- $settleFloor := add (int $c.cache.publicTtlMs) (int $c.mongodb.replicaLagAllowanceMs) }}
+{{- if lt (int $c.cloudfront.settleMs) (int $settleFloor) }}
+{{- fail (printf "config.cloudfront.settleMs (%d) must be at least config.cache.publicTtlMs + config.mongodb.replicaLagAllowanceMs (%d), or the edge can re-fetch a pre-change copy after its purge" (int $c.cloudfront.settleMs) (int $settleFloor)) }}
+{{- end }}
+{{- if lt (mul (int $c.loadShedding.retryAfterSeconds) 1000) (int $c.loadShedding.sampleIntervalMs) }}
+{{- fail "config.loadShedding.retryAfterSeconds must be at least config.loadShedding.sampleIntervalMs in seconds: a client told to retry sooner would only be shed again" }}
+{{- end }}
 {{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}
 {{- fail (printf "autoscaling.minReplicas (%d) is greater than autoscaling.maxReplicas (%d)" (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}
 {{- end }}
