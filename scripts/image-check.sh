@@ -13,8 +13,9 @@
 # The final stage (and the node binary) are staged in a directory of their own under /tmp, not in
 # the checkout: uid 10001 must reach them, and a clone may sit under a directory it can't traverse
 # (/root, a `mktemp -d`, a 0700 home). That directory is removed on exit, pass or fail.
-# Step 5 needs the local stack's settings in the environment (scripts/test.sh provides them,
-# or: set -a; source <(bash scripts/stack.sh env); set +a); without MONGODB_URI it is skipped.
+# Step 5 needs the local stack's settings in the environment (set -a; source <(bash scripts/stack.sh
+# env); set +a), or IMAGE_CHECK_STACK_WAIT_S to wait for the stack and read them (scripts/test.sh
+# sets it); without either it is skipped.
 #
 # Exit 0: all ran and passed; 3: passed but the start was skipped; 1: failed.
 set -uo pipefail
@@ -143,6 +144,20 @@ extra=$(cd "$APP" && ls -A | grep -vxE 'dist|node_modules|package.json|package-l
 say "final stage: $(du -sh "$APP" | cut -f1) ($(du -sh "$APP/node_modules" | cut -f1) node_modules) in $APP"
 
 # --- 5. start it like the pod -----------------------------------------------------------------
+# Under scripts/test.sh the chart tier starts while the stack is still coming up: with
+# IMAGE_CHECK_STACK_WAIT_S set, wait for it (bounded), then take its settings.
+if [ -z "${MONGODB_URI:-}" ] && [ -n "${IMAGE_CHECK_STACK_WAIT_S:-}" ]; then
+  say "waiting up to ${IMAGE_CHECK_STACK_WAIT_S} s for the local stack"
+  deadline=$((SECONDS + IMAGE_CHECK_STACK_WAIT_S))
+  until bash "$ROOT/scripts/stack.sh" status >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || die "the local stack was not up within ${IMAGE_CHECK_STACK_WAIT_S} s"
+    sleep 5
+  done
+  set -a
+  # shellcheck disable=SC1091
+  source <(bash "$ROOT/scripts/stack.sh" env)
+  set +a
+fi
 if [ -z "${MONGODB_URI:-}" ]; then
   say "SKIP start: MONGODB_URI is not set (run under scripts/test.sh, or source scripts/stack.sh env)"
   rm -rf "$WORK/build"
