@@ -26,6 +26,9 @@ export interface ItemClaim {
   generation: number;
 }
 
+/** The id of a claim's token: one per item generation, so one batch at most wins it. */
+export const claimTokenId = (claim: ItemClaim): string => `item:${claim.id}:${claim.generation}`;
+
 function byGeneration(claims: ItemClaim[]): Map<number, string[]> {
   const groups = new Map<number, string[]>();
   for (const c of claims) groups.set(c.generation, [...(groups.get(c.generation) ?? []), c.id]);
@@ -106,14 +109,18 @@ export class CacheInvalidationRepository implements OnModuleInit {
     });
   }
 
-  /** The batch whose claim token for this item generation was won, or undefined if none was. */
-  async claimOf(claim: ItemClaim): Promise<string | null | undefined> {
-    const token = await this.tokens
-      .findById(`item:${claim.id}:${claim.generation}`, { batchId: 1 })
+  /**
+   * For each item generation, the batch whose claim token was won (null: a token without a
+   * batch), keyed by the token id `item:<id>:<generation>`; generations with no token are absent.
+   */
+  async claimsOf(claims: ItemClaim[]): Promise<Map<string, string | null>> {
+    if (claims.length === 0) return new Map();
+    const tokens = await this.tokens
+      .find({ _id: { $in: claims.map(claimTokenId) } }, { batchId: 1 })
       .read(PRIMARY)
-      .lean<{ batchId?: string }>()
+      .lean<{ _id: string; batchId?: string }[]>()
       .exec();
-    return token ? (token.batchId ?? null) : undefined;
+    return new Map(tokens.map((t) => [t._id, t.batchId ?? null]));
   }
 
   /** Old tokens only fence work long finished; dropping them keeps the collection small. */
@@ -310,6 +317,15 @@ export class CacheInvalidationRepository implements OnModuleInit {
 
   async findBatch(id: string): Promise<BatchRecord | null> {
     return this.batches.findById(id).read(PRIMARY).lean<BatchRecord>().exec();
+  }
+
+  async findBatches(ids: string[]): Promise<BatchRecord[]> {
+    if (ids.length === 0) return [];
+    return this.batches
+      .find({ _id: { $in: ids } })
+      .read(PRIMARY)
+      .lean<BatchRecord[]>()
+      .exec();
   }
 
   /**

@@ -13,6 +13,7 @@ import { PageOutbox } from '../pages/page-outbox';
 import type { PendingOutbox } from '../pages/schemas/outbox.types';
 import {
   CacheInvalidationRepository,
+  claimTokenId,
   type ItemClaim,
   MAX_BATCH_ITEMS,
 } from './cache-invalidation.repository';
@@ -213,8 +214,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     const claimed: ItemClaim[] = [];
     for (const item of plan.items) {
       const claim = { id: item._id, generation: item.generation ?? 0 };
-      if (await this.repo.takeToken(`item:${claim.id}:${claim.generation}`, { batchId }))
-        claimed.push(claim);
+      if (await this.repo.takeToken(claimTokenId(claim), { batchId })) claimed.push(claim);
     }
     await this.repo.markClaimed(claimed, batchId, now);
     const frozen = await this.freeze(batch, claimed);
@@ -576,15 +576,18 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     const now = new Date();
     const { settleMs, batchWindowMs, leaseMs } = this.settings;
     const quietBefore = new Date(now.getTime() - Math.max(settleMs, batchWindowMs) - 2 * leaseMs);
-    // Items of one stuck batch come together: each batch is read, and its state passed on, once.
-    const batches = new Map<string, BatchRecord | null>();
+    const items = await this.repo.openItemsCreatedBefore(quietBefore, SWEEP_ITEMS);
+    const claims = items.map((item) => ({ id: item._id, generation: item.generation ?? 0 }));
+    // One read of the tokens and one of their batches for the whole sweep.
+    const claimed = await this.repo.claimsOf(claims);
+    const batchIds = [...new Set([...claimed.values()].filter((id): id is string => !!id))];
+    const batches = new Map((await this.repo.findBatches(batchIds)).map((b) => [b._id, b]));
+    // Items of one stuck batch come together: a batch passes its state on once.
     const synced = new Set<string>();
-    for (const item of await this.repo.openItemsCreatedBefore(quietBefore, SWEEP_ITEMS)) {
-      const claim = { id: item._id, generation: item.generation ?? 0 };
-      const batchId = await this.repo.claimOf(claim);
+    for (const [i, item] of items.entries()) {
+      const claim = claims[i];
+      const batchId = claimed.get(claimTokenId(claim));
       if (batchId === undefined) continue;
-      if (batchId && !batches.has(batchId))
-        batches.set(batchId, await this.repo.findBatch(batchId));
       const batch = batchId ? (batches.get(batchId) ?? null) : null;
       if (batch?.status === 'assembling') continue;
       // A frozen batch with the item passes its state to all its items at once (syncItems).
