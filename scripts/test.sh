@@ -26,7 +26,9 @@ stack_pid=$!
 chart_pid=
 cleanup() {
   if [ -n "$stack_pid" ]; then wait "$stack_pid" 2>/dev/null || true; fi
-  if [ -n "$chart_pid" ]; then kill "$chart_pid" 2>/dev/null || true; fi
+  # The chart tier runs in a session of its own: stop all of it (helm, npm ci, the image replay
+  # waiting for the stack), not just its shell.
+  if [ -n "$chart_pid" ]; then kill -- -"$chart_pid" 2>/dev/null || true; fi
   if [ "$started_stack" = 1 ]; then bash scripts/stack.sh down || true; fi
 }
 trap cleanup EXIT
@@ -37,7 +39,7 @@ trap cleanup EXIT
 # waits for the stack before that last step.
 if [ -f scripts/chart-test.sh ]; then
   step "chart (in the background; output at the end)"
-  IMAGE_CHECK_STACK_WAIT_S=900 bash scripts/chart-test.sh >"$results/chart.txt" 2>&1 &
+  IMAGE_CHECK_STACK_WAIT_S=900 setsid -w bash scripts/chart-test.sh >"$results/chart.txt" 2>&1 &
   chart_pid=$!
 fi
 
