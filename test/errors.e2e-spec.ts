@@ -187,8 +187,15 @@ describe('bad input and errors', () => {
       .get('/health/live')
       .set('x-request-id', 'bad id <script>')
       .expect(200);
-    expect(unsafe.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    // Generated: the process's random prefix and a counter, so two requests never share one.
+    const generated = /^([0-9a-f]{16})-([0-9a-z]+)$/;
+    expect(unsafe.headers['x-request-id']).toMatch(generated);
     const none = await http().get('/health/live').expect(200);
-    expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(none.headers['x-request-id']).toMatch(generated);
+    const [, prefix, count] = generated.exec(none.headers['x-request-id'])!;
+    expect(unsafe.headers['x-request-id']).toMatch(new RegExp(`^${prefix}-`));
+    expect(parseInt(count, 36)).toBeGreaterThan(
+      parseInt(generated.exec(unsafe.headers['x-request-id'])![2], 36),
+    );
   });
 });

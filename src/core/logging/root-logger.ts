@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/app-config';
 export const SERVICE_NAME = 'sponsored-agents';
 export const SERVICE_VERSION = process.env.npm_package_version ?? '0.1.0';
 
-/** Header values we accept as a request id; anything else gets a fresh UUID. */
+/** Header values we accept as a request id; anything else gets a generated one (app.factory). */
 export const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export const REDACT_PATHS = [

@@ -1,4 +1,4 @@
-import { register } from 'prom-client';
+import { Counter, Histogram, register, Registry } from 'prom-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { recordRequest, routeLabel, UNMATCHED_ROUTE } from './http-metrics';
 
@@ -43,5 +43,41 @@ describe('HTTP metrics', () => {
     );
     // The histogram is the one duration metric: no sliding-window summary beside it.
     expect(register.getSingleMetric('http_request_duration_summary_seconds')).toBeUndefined();
+  });
+
+  it("exposes exactly what prom-client's own counter and histogram would for the same requests", async () => {
+    const reference = new Registry();
+    const labelNames = ['route', 'method', 'status'] as const;
+    const counter = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests served, by route template, method and status code',
+      labelNames,
+      registers: [reference],
+    });
+    const histogram = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration in seconds, by route template, method and status code',
+      labelNames,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [reference],
+    });
+    // On a bound, just above one, past the last bound, and two statuses of one route.
+    const exchanges = [
+      ['/v1/pages/:slug', 'GET', 200, 5],
+      ['/v1/pages/:slug', 'GET', 200, 5.01],
+      ['/v1/pages/:slug', 'GET', 200, 0.4],
+      ['/v1/pages/:slug', 'GET', 304, 30_000],
+      [UNMATCHED_ROUTE, 'POST', 404, 260],
+    ] as const;
+    for (const [route, method, status, ms] of exchanges) {
+      recordRequest(...exchange(route, method, status, ms));
+      counter.inc({ route, method, status });
+      histogram.observe({ route, method, status }, ms / 1000);
+    }
+    for (const name of ['http_requests_total', 'http_request_duration_seconds']) {
+      expect(await register.getSingleMetricAsString(name)).toBe(
+        await reference.getSingleMetricAsString(name),
+      );
+    }
   });
 });

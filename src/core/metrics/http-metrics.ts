@@ -1,33 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { counter, histogram } from './registry';
+import { scraped, type Sample } from './registry';
 
 /** The route label of requests no route matched (404s, probes of random paths). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-const LABELS = ['route', 'method', 'status'] as const;
-
-const requests = counter({
-  name: 'http_requests_total',
-  help: 'HTTP requests served, by route template, method and status code',
-  labelNames: LABELS,
-});
-
-const errors = counter({
-  name: 'http_request_errors_total',
-  help: 'HTTP requests answered with a 5xx status, by route template and method',
-  labelNames: ['route', 'method'] as const,
-});
-
-const duration = histogram({
-  name: 'http_request_duration_seconds',
-  help: 'HTTP request duration in seconds, by route template, method and status code',
-  labelNames: LABELS,
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-});
-
-// No Summary beside the histogram: Prometheus (the chart's ServiceMonitor and alert rules) takes
-// quantiles from the buckets, and a sliding-window summary cost every request five t-digest
-// insertions (~4 % of the CPU of a /health/live request, bench/README.md).
+const DURATION = 'http_request_duration_seconds';
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
  * The route template Fastify matched (`/v1/pages/:slug`), never the raw URL, so the label set
@@ -38,17 +16,29 @@ export function routeLabel(request: Pick<FastifyRequest, 'routeOptions'>): strin
   return request.routeOptions.url ?? UNMATCHED_ROUTE;
 }
 
+/** One (route, method) pair's 5xx count, shared by its statuses' series. */
+interface ErrorSeries {
+  labels: { route: string; method: string };
+  count: number;
+}
+
+/** One (route, method, status): its request count and duration histogram, as plain numbers. */
 interface Series {
   labels: { route: string; method: string; status: number };
-  errorLabels: { route: string; method: string } | undefined;
+  count: number;
+  sum: number;
+  /** Observations per bucket (not cumulative); above the last bound only `count` has them. */
+  buckets: Float64Array;
+  errors: ErrorSeries | undefined;
 }
 
 /**
- * Label objects per (route, method, status), made on first use and kept: the set is bounded
- * (route templates × methods × statuses), and a request then looks its series up without
- * building label objects or a string key.
+ * Series by route, method and status, made on first use and kept: the set is bounded (route
+ * templates × methods × statuses), and a request then finds its series without building a label
+ * object or a string key. The numbers are handed to prom-client at scrape time (`scraped`).
  */
-const seriesByRoute = new Map<string, Map<string, Map<number, Series>>>();
+let seriesByRoute = new Map<string, Map<string, Map<number, Series>>>();
+let errorSeries = new Map<string, ErrorSeries>();
 
 function seriesOf(route: string, method: string, status: number): Series {
   let byMethod = seriesByRoute.get(route);
@@ -57,15 +47,81 @@ function seriesOf(route: string, method: string, status: number): Series {
   if (!byStatus) byMethod.set(method, (byStatus = new Map<number, Series>()));
   let series = byStatus.get(status);
   if (!series) {
+    let errors: ErrorSeries | undefined;
+    if (status >= 500) {
+      const key = `${method} ${route}`;
+      errors = errorSeries.get(key);
+      if (!errors) errorSeries.set(key, (errors = { labels: { route, method }, count: 0 }));
+    }
     series = {
       labels: { route, method, status },
-      errorLabels: status >= 500 ? { route, method } : undefined,
+      count: 0,
+      sum: 0,
+      buckets: new Float64Array(BUCKETS.length),
+      errors,
     };
     byStatus.set(status, series);
   }
   return series;
 }
 
+function* allSeries(): Generator<Series> {
+  for (const byMethod of seriesByRoute.values()) {
+    for (const byStatus of byMethod.values()) yield* byStatus.values();
+  }
+}
+
+function reset(): void {
+  seriesByRoute = new Map();
+  errorSeries = new Map();
+}
+
+scraped({
+  name: 'http_requests_total',
+  help: 'HTTP requests served, by route template, method and status code',
+  type: 'counter',
+  samples: () => [...allSeries()].map((s) => ({ labels: s.labels, value: s.count })),
+  reset,
+});
+
+scraped({
+  name: 'http_request_errors_total',
+  help: 'HTTP requests answered with a 5xx status, by route template and method',
+  type: 'counter',
+  samples: () => [...errorSeries.values()].map((e) => ({ labels: e.labels, value: e.count })),
+  reset,
+});
+
+// One duration metric: Prometheus (the chart's ServiceMonitor and alert rules) takes quantiles
+// from the buckets; a sliding-window summary cost every request five t-digest insertions.
+scraped({
+  name: DURATION,
+  help: 'HTTP request duration in seconds, by route template, method and status code',
+  type: 'histogram',
+  samples: () => {
+    const samples: Sample[] = [];
+    for (const s of allSeries()) {
+      let cumulative = 0;
+      BUCKETS.forEach((le, i) => {
+        cumulative += s.buckets[i];
+        samples.push({
+          labels: { le, ...s.labels },
+          value: cumulative,
+          metricName: `${DURATION}_bucket`,
+        });
+      });
+      samples.push(
+        { labels: { le: '+Inf', ...s.labels }, value: s.count, metricName: `${DURATION}_bucket` },
+        { labels: s.labels, value: s.sum, metricName: `${DURATION}_sum` },
+        { labels: s.labels, value: s.count, metricName: `${DURATION}_count` },
+      );
+    }
+    return samples;
+  },
+  reset,
+});
+
+/** Counts and times one answered request: a few additions on numbers, nothing allocated. */
 export function recordRequest(
   request: Pick<FastifyRequest, 'routeOptions' | 'method'>,
   reply: Pick<FastifyReply, 'statusCode' | 'elapsedTime'>,
@@ -73,7 +129,10 @@ export function recordRequest(
 ): void {
   const series = seriesOf(route, request.method, reply.statusCode);
   const seconds = reply.elapsedTime / 1000;
-  requests.inc(series.labels);
-  duration.observe(series.labels, seconds);
-  if (series.errorLabels) errors.inc(series.errorLabels);
+  series.count += 1;
+  series.sum += seconds;
+  let bucket = 0;
+  while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]) bucket += 1;
+  if (bucket < BUCKETS.length) series.buckets[bucket] += 1;
+  if (series.errors) series.errors.count += 1;
 }

@@ -26,3 +26,38 @@ export function histogram<L extends string>(config: HistogramConfiguration<L>): 
     (register.getSingleMetric(config.name) as Histogram<L> | undefined) ?? new Histogram(config)
   );
 }
+
+/** One sample of a metric kept outside prom-client: its labels, value and, for a histogram, part. */
+export interface Sample {
+  labels: Record<string, string | number>;
+  value: number;
+  /** `<name>_bucket`, `_sum` or `_count` for a histogram's parts; the metric's name otherwise. */
+  metricName?: string;
+}
+
+/**
+ * Registers a metric whose numbers its owner keeps in plain fields and hands over at scrape time.
+ * For the per-request metrics only: prom-client's own `inc`/`observe` turn the label object into
+ * a string key on every call, which on the request path costs more than the rest of the metrics
+ * work (bench/README.md). prom-client's registry takes any object of this shape (`get`, `reset`,
+ * name, help, type): exposition, `getSingleMetric` and `resetMetrics` work as for its own metrics.
+ */
+export function scraped(config: {
+  name: string;
+  help: string;
+  type: 'counter' | 'histogram';
+  samples: () => Sample[];
+  reset: () => void;
+}): void {
+  if (register.getSingleMetric(config.name)) return;
+  const { name, help, type, samples, reset } = config;
+  const metric = {
+    name,
+    help,
+    type,
+    aggregator: 'sum',
+    get: () => Promise.resolve({ name, help, type, aggregator: 'sum', values: samples() }),
+    reset,
+  };
+  register.registerMetric(metric as unknown as Counter);
+}
