@@ -12,6 +12,9 @@
  *   BENCH_CPU_PROF=dir  run the service under `node --cpu-prof` and write its profile into dir
  *   BENCH_APP_MAIN=file another build's main.js (compare two commits in one session)
  *   BENCH_NODE_FLAGS    node/V8 flags for the service, space-separated (`--max-semi-space-size=16`)
+ *   BENCH_MEMORY_LIMIT_MB  memory cgroup limit of each spawned process (default 512, the chart's
+ *                      default container limit; 0: none). Skipped, and said so, where no cgroup
+ *                      can be made (bench/memory-limit.ts)
  *   BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2)
  */
 import autocannon from 'autocannon';
@@ -21,6 +24,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { memoryLimit } from './memory-limit.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY_LIVE = process.env.BENCH_ONLY === 'live';
@@ -30,6 +34,7 @@ const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolea
 const DURATION = Number(process.env.BENCH_DURATION ?? (QUICK ? 1 : 10));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? (QUICK ? 1 : 2));
+const LIMIT = memoryLimit(Number(process.env.BENCH_MEMORY_LIMIT_MB ?? 512));
 const CLOCK_TICKS = (() => {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -100,7 +105,12 @@ async function startService(extraEnv: Record<string, string> = {}): Promise<Serv
   const uri = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27018/x');
   uri.pathname = `/bench_${process.pid}`;
   const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [];
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...profile, resolve(APP_MAIN)], {
+  const [command, args] = LIMIT.wrap(process.execPath, [
+    ...NODE_FLAGS,
+    ...profile,
+    resolve(APP_MAIN),
+  ]);
+  const child = spawn(command, args, {
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -133,6 +143,7 @@ async function startService(extraEnv: Record<string, string> = {}): Promise<Serv
       };
     await sleep(20);
   }
+  child.kill('SIGKILL');
   throw new Error('service not ready after 30 s');
 }
 
@@ -164,7 +175,8 @@ async function startBaseline(
   script = 'bench/raw-server.ts',
   env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...NODE_TS_FLAGS, resolve(script)], {
+  const [command, args] = LIMIT.wrap(process.execPath, [...NODE_TS_FLAGS, resolve(script)]);
+  const child = spawn(command, args, {
     env: { ...process.env, RAW_BODY: body, HOST, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -475,7 +487,7 @@ async function main(): Promise<void> {
     console.log(
       `${Buffer.byteLength(body)} B JSON baseline, ${CONNECTIONS} connections, ` +
         `${DURATION} s (+${WARMUP} s warm-up) each, ${HOST}, Node ${process.versions.node}` +
-        `${QUICK ? ', quick mode (no target asserted)' : ''}\n`,
+        `${QUICK ? ', quick mode (no target asserted)' : ''}\n${LIMIT.describe()}\n`,
     );
 
     // Round 1 baseline first, round 2 service first.
@@ -515,6 +527,8 @@ async function main(): Promise<void> {
     baseline?.kill('SIGTERM');
     service.child.kill('SIGTERM');
     await new Promise((done) => service.child.once('exit', done));
+    await sleep(500);
+    LIMIT.remove();
     if (CPU_PROF) console.log(`service CPU profile written to ${resolve(CPU_PROF)}`);
     const uri = new URL(process.env.MONGODB_URI ?? '');
     uri.pathname = `/bench_${process.pid}`;
