@@ -74,8 +74,10 @@ export async function registerDocsCompression(app: NestFastifyApplication): Prom
 }
 
 export function setupSwagger(app: INestApplication): void {
-  const document = buildOpenApiDocument(app);
-  SwaggerModule.setup(DOCS_PATH, app, document, {
+  // Built on the first request for the document or the UI, not at start: generating it walks
+  // every controller's metadata (~160 ms of start-up) and holds the result, which most pods never
+  // serve. CI builds the same document (`openapi:check`), so a broken decorator still fails there.
+  SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: DOCS_JSON_PATH,
     customSiteTitle: `${SERVICE_NAME} API`,
     // The UI fetches the document from /docs-json instead of carrying a second copy inlined in
