@@ -23,7 +23,13 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
+# --max-semi-space-size: under a container memory limit Node sizes V8's young generation from it
+# (512Mi gives semi-spaces of 1 MB), so short-lived request garbage is scavenged every few hundred
+# requests and some of it promoted. 8 MB semi-spaces cut the service's CPU per request by roughly a
+# fifth at a few MB of RSS (bench/README.md, measured in a 512 MiB cgroup). The chart can override
+# NODE_OPTIONS through config.extraEnv.
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=8 \
     PORT=3000 \
     METRICS_PORT=9464
 WORKDIR /app

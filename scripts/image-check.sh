@@ -8,8 +8,8 @@
 #   4. final stage: package*.json + those node_modules + dist/, nothing else;
 #   5. `node dist/main.js` in it (Node 24 from the devDependency, as in the node:24 image) as uid/gid
 #      10001 (the Dockerfile's USER, the chart's runAsUser; no passwd entry, as in the image) with
-#      the app directory read-only, NODE_ENV=production; /health/live and /metrics on their ports,
-#      /metrics absent from the API port, SIGTERM -> exit 0.
+#      the app directory read-only, NODE_ENV=production and the Dockerfile's NODE_OPTIONS;
+#      /health/live and /metrics on their ports, /metrics absent from the API port, SIGTERM -> exit 0.
 # The final stage (and the node binary) are staged in a directory of their own under /tmp, not in
 # the checkout: uid 10001 must reach them, and a clone may sit under a directory it can't traverse
 # (/root, a `mktemp -d`, a 0700 home). That directory is removed on exit, pass or fail.
@@ -188,8 +188,10 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && command -v unshare >/d
 else
   say "note: not root or no unshare/setpriv: running as $(id -un) with a writable app directory"
 fi
-say "starting: node dist/main.js (http $PORT_HTTP, metrics $PORT_METRICS)"
-(cd "$APP" && exec env NODE_ENV=production PORT="$PORT_HTTP" METRICS_PORT="$PORT_METRICS" \
+# The final stage's NODE_OPTIONS (V8 flags), as the image sets it.
+NODE_OPTIONS_IMAGE="$(grep -o 'NODE_OPTIONS=[^ \\]*' "$ROOT/Dockerfile" | head -1 | cut -d= -f2-)"
+say "starting: node dist/main.js (http $PORT_HTTP, metrics $PORT_METRICS, NODE_OPTIONS=$NODE_OPTIONS_IMAGE)"
+(cd "$APP" && exec env NODE_ENV=production NODE_OPTIONS="$NODE_OPTIONS_IMAGE" PORT="$PORT_HTTP" METRICS_PORT="$PORT_METRICS" \
   HOST=127.0.0.1 ADMIN_TOKEN="${ADMIN_TOKEN:-image-check-admin-token-0001}" LOG_SHIPPER_ENABLED=false \
   LOG_INDEX=logs-sponsored-agents-image-check CDN_INVALIDATION_WORKER_ENABLED=false \
   SHUTDOWN_GRACE_MS=10000 SHUTDOWN_DRAIN_DELAY_MS=0 TMPDIR="$tmpdir" \
