@@ -4,7 +4,7 @@
 # in opposite order) and GET /v1/pages/:slug. Figures and how to read them: bench/README.md.
 # Tunables (see bench/http.bench.ts): BENCH_QUICK=1 (smoke check: 1 s rounds, no target
 # asserted; `npm run bench:quick`), BENCH_ONLY=live, BENCH_CPU_PROF=dir, BENCH_DURATION (s,
-# default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2).
+# default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 5).
 # Or the benchmark file given: `npm run bench -- bench/schedule.bench.ts`, `bench/idle-db.bench.ts`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
