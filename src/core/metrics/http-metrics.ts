@@ -71,6 +71,7 @@ function* allSeries(): Generator<Series> {
   }
 }
 
+/** Resets all three HTTP metrics at once: they share their series (tests call resetMetrics). */
 function reset(): void {
   seriesByRoute = new Map();
   errorSeries = new Map();
