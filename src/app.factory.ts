@@ -2,23 +2,20 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { onSendHookHandler } from 'fastify';
-import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { registerMethodNotAllowed } from './core/errors/method-not-allowed';
 import { createValidationPipe } from './core/errors/validation';
-import { registerLoadShedding } from './core/http/load-shedding';
+import { HotPathServer } from './core/http/hot-path';
+import { registerLoadShedding, underPressureNow } from './core/http/load-shedding';
+import { requestIdOf } from './core/http/request-id';
+import { AccessLog } from './core/logging/access-log';
 import type { LogShipper } from './core/logging/log-shipper';
 import { PinoNestLogger } from './core/logging/nest-logger';
 import { registerRequestHooks } from './core/logging/request-hooks';
-import {
-  createLogDestination,
-  createRootLogger,
-  SANE_REQUEST_ID,
-} from './core/logging/root-logger';
+import { createLogDestination, createRootLogger } from './core/logging/root-logger';
 import { registerDocsCompression, setupSwagger } from './core/openapi/openapi';
 import { createLogShipper } from './modules/log-search/log-shipping';
 import { PublicPageFastPath } from './modules/pages/public-page-fast-path';
@@ -31,21 +28,6 @@ export interface CreateAppOptions {
   preview?: boolean;
 }
 
-/**
- * A generated request id is this process's random prefix and a counter (`9f2c…e1-1a`): unique
- * across pods and restarts (64 random bits per process), ordered within a pod, and cheaper than a
- * UUID from the CSPRNG on every request. Request ids correlate log lines; they grant nothing.
- */
-const REQUEST_ID_PREFIX = `${randomBytes(8).toString('hex')}-`;
-let requestCount = 0;
-
-function requestIdOf(req: IncomingMessage): string {
-  const header = req.headers['x-request-id'];
-  if (typeof header === 'string' && SANE_REQUEST_ID.test(header)) return header;
-  requestCount += 1;
-  return REQUEST_ID_PREFIX + requestCount.toString(36);
-}
-
 export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
@@ -56,7 +38,10 @@ export async function createApp(
   const logger =
     options.logger ??
     createRootLogger(config, createLogDestination(logShipper ? [logShipper] : []));
+  // Fresh cache hits of the public page read are answered before Fastify (PublicPageFastPath).
+  const hotPath = new HotPathServer(new AccessLog(logger));
   const adapter = new FastifyAdapter({
+    serverFactory: hotPath.serverFactory,
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: requestIdOf,
     // No Nest middleware is used: without @fastify/middie no request runs its (empty) hook.
@@ -90,8 +75,16 @@ export async function createApp(
   // Load shedding right after the request id: a shed request costs no further work.
   if (!options.preview) await registerLoadShedding(fastify, config.loadShedding);
   registerMethodNotAllowed(fastify);
-  // Fresh cache hits of the public page read skip Nest's pipeline (PublicPageFastPath).
-  if (!options.preview) app.get(PublicPageFastPath).register(fastify);
+  if (!options.preview) {
+    // Fastify answers 503 once it is closing (return503OnClosing) and sheds load in a hook: the
+    // hot path steps aside for both, so those answers stay Fastify's.
+    let closing = false;
+    fastify.addHook('preClose', (done) => {
+      closing = true;
+      done();
+    });
+    hotPath.use(app.get(PublicPageFastPath), () => !closing && !underPressureNow(fastify));
+  }
   await registerDocsCompression(app);
   // No cache keeps an admin response (unless its route set its own cache-control): a hook on the
   // /admin routes alone, so the public reads do not run it. Errors get no-store from their filter.

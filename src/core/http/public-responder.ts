@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { CacheHit, PublicRepresentation } from '../cache/public-cache';
 import { AppConfig } from '../config/app-config';
+import type { HotResponse } from './hot-path';
 import { publicCacheControl, publicCacheHeaders, staleCacheControl } from './cache-headers';
 import { ifNoneMatchHits } from './preconditions';
 
 /**
  * Sends a public representation (a cached page or list page) with its CDN cache headers, strong
  * ETag, Last-Modified and Age, or `304` when `If-None-Match` matches. One place for the public
- * read routes and for the page read's fast path (PublicPageFastPath), so both answer alike.
+ * read routes (through Fastify) and for the page read's fast path (PublicPageFastPath, before
+ * Fastify), so both answer alike.
  */
 @Injectable()
 export class PublicResponder {
@@ -23,28 +26,42 @@ export class PublicResponder {
     this.staleCacheControl = staleCacheControl(config.cache);
   }
 
+  /**
+   * The answer to a read of `hit`: `304` when `If-None-Match` matches, else `200` with the body
+   * (none for `HEAD`, whose `content-length` is still the body's).
+   */
+  respond(
+    hit: CacheHit<PublicRepresentation>,
+    ifNoneMatch: string | string[] | undefined,
+    method: string,
+  ): HotResponse {
+    // Body and validators were prepared when the copy was read (publicRepresentation).
+    const { body, etag, lastModified, notAfter } = hit.value;
+    const headers: OutgoingHttpHeaders = {};
+    if (!notAfter) {
+      headers['cache-control'] = hit.stale ? this.staleCacheControl : this.cacheControl;
+    } else {
+      // Per response: a scheduled unpublish shortens every lifetime as it comes closer.
+      const cache = publicCacheHeaders(this.lifetimes, notAfter);
+      headers['cache-control'] = hit.stale ? this.staleCacheControl : cache.cacheControl;
+      if (cache.expires) headers.expires = cache.expires;
+    }
+    headers.etag = etag;
+    if (hit.stale || hit.ageSeconds > 0) headers.age = String(hit.ageSeconds);
+    if (lastModified) headers['last-modified'] = lastModified;
+    if (ifNoneMatchHits(ifNoneMatch, etag)) return { statusCode: 304, headers };
+    headers['content-type'] = 'application/json; charset=utf-8';
+    headers['content-length'] = body.length;
+    return { statusCode: 200, headers, body: method === 'HEAD' ? undefined : body };
+  }
+
+  /** respond(), through Fastify's reply (the controllers' path). */
   send(
     reply: FastifyReply,
     hit: CacheHit<PublicRepresentation>,
     ifNoneMatch: string | string[] | undefined,
   ): void {
-    // Body and validators were prepared when the copy was read (publicRepresentation).
-    const { body, etag, lastModified, notAfter } = hit.value;
-    if (!notAfter) {
-      reply.header('cache-control', hit.stale ? this.staleCacheControl : this.cacheControl);
-    } else {
-      // Per response: a scheduled unpublish shortens every lifetime as it comes closer.
-      const cache = publicCacheHeaders(this.lifetimes, notAfter);
-      reply.header('cache-control', hit.stale ? this.staleCacheControl : cache.cacheControl);
-      if (cache.expires) reply.header('expires', cache.expires);
-    }
-    reply.header('etag', etag);
-    if (hit.stale || hit.ageSeconds > 0) reply.header('age', String(hit.ageSeconds));
-    if (lastModified) reply.header('last-modified', lastModified);
-    if (ifNoneMatchHits(ifNoneMatch, etag)) {
-      void reply.status(304).send();
-      return;
-    }
-    void reply.header('content-type', 'application/json; charset=utf-8').send(body);
+    const answer = this.respond(hit, ifNoneMatch, 'GET');
+    void reply.status(answer.statusCode).headers(answer.headers).send(answer.body);
   }
 }

@@ -128,7 +128,16 @@ export function recordRequest(
   reply: Pick<FastifyReply, 'statusCode' | 'elapsedTime'>,
   route: string = routeLabel(request),
 ): void {
-  const series = seriesOf(route, request.method, reply.statusCode);
+  recordExchange(route, request.method, reply);
+}
+
+/** recordRequest for a request answered before Fastify (core/http/hot-path.ts). */
+export function recordExchange(
+  route: string,
+  method: string,
+  reply: Pick<FastifyReply, 'statusCode' | 'elapsedTime'>,
+): void {
+  const series = seriesOf(route, method, reply.statusCode);
   const seconds = reply.elapsedTime / 1000;
   series.count += 1;
   series.sum += seconds;
