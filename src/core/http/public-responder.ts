@@ -61,6 +61,7 @@ export class PublicResponder {
     hit: CacheHit<PublicRepresentation>,
     ifNoneMatch: string | string[] | undefined,
   ): void {
+    // As for GET: Fastify's HEAD route drops the body itself and keeps its content-length.
     const answer = this.respond(hit, ifNoneMatch, 'GET');
     void reply.status(answer.statusCode).headers(answer.headers).send(answer.body);
   }
