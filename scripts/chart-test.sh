@@ -190,6 +190,12 @@ check "fails (schema): NetworkPolicy peer without a namespace selector" expect_r
 check "fails: settle delay shorter than the in-process cache TTL + replica lag allowance" expect_render_failure \
   "config.cloudfront.settleMs (1500) must be at least config.cache.publicTtlMs + config.mongodb.replicaLagAllowanceMs (2000)" \
   -f "$MIN" --set config.cloudfront.settleMs=1500
+check "fails: page-actions lease shorter than a database reply + the page lock's wait" expect_render_failure \
+  "PAGE_ACTIONS_LEASE_MS (30000) must be at least config.mongodb.operationTimeoutMs + 3000 (33000)" \
+  -f "$MIN" --set config.mongodb.operationTimeoutMs=30000
+check "fails: CDN lease shorter than two CloudFront calls" expect_render_failure \
+  "CDN_INVALIDATION_LEASE_MS (15000) must be at least twice CLOUDFRONT_REQUEST_TIMEOUT_MS (20000)" \
+  -f "$MIN" --set-string config.extraEnv.CDN_INVALIDATION_LEASE_MS=15000
 check "fails: Retry-After shorter than a load-shedding sample" expect_render_failure \
   "config.loadShedding.retryAfterSeconds must be at least config.loadShedding.sampleIntervalMs" \
   -f "$MIN" --set config.loadShedding.retryAfterSeconds=1 --set config.loadShedding.sampleIntervalMs=2000

@@ -237,6 +237,17 @@ always rendered. Each message names the value to set.
 {{- if lt (int $c.cloudfront.settleMs) (int $settleFloor) }}
 {{- fail (printf "config.cloudfront.settleMs (%d) must be at least config.cache.publicTtlMs + config.mongodb.replicaLagAllowanceMs (%d), or the edge can re-fetch a pre-change copy after its purge" (int $c.cloudfront.settleMs) (int $settleFloor)) }}
 {{- end }}
+{{- /* The service refuses these at start (core/config/app-config.ts); failing here keeps the
+       rollout from crash-looping. Both leases are set through extraEnv; the defaults are the app's. */}}
+{{- $pageLease := int (default "30000" (toString (default "" (index $c.extraEnv "PAGE_ACTIONS_LEASE_MS")))) }}
+{{- if lt $pageLease (add (int $c.mongodb.operationTimeoutMs) 3000) }}
+{{- fail (printf "PAGE_ACTIONS_LEASE_MS (%d) must be at least config.mongodb.operationTimeoutMs + 3000 (%d): a shorter lease can hand a run still waiting on the database to another pod" $pageLease (add (int $c.mongodb.operationTimeoutMs) 3000)) }}
+{{- end }}
+{{- $cdnLease := int (default "60000" (toString (default "" (index $c.extraEnv "CDN_INVALIDATION_LEASE_MS")))) }}
+{{- $cloudFrontTimeout := int (default "10000" (toString (default "" (index $c.extraEnv "CLOUDFRONT_REQUEST_TIMEOUT_MS")))) }}
+{{- if lt $cdnLease (mul 2 $cloudFrontTimeout) }}
+{{- fail (printf "CDN_INVALIDATION_LEASE_MS (%d) must be at least twice CLOUDFRONT_REQUEST_TIMEOUT_MS (%d): a shorter lease can hand a send still waiting on CloudFront to another pod" $cdnLease (mul 2 $cloudFrontTimeout)) }}
+{{- end }}
 {{- if lt (mul (int $c.loadShedding.retryAfterSeconds) 1000) (int $c.loadShedding.sampleIntervalMs) }}
 {{- fail "config.loadShedding.retryAfterSeconds must be at least config.loadShedding.sampleIntervalMs in seconds: a client told to retry sooner would only be shed again" }}
 {{- end }}
