@@ -14,6 +14,10 @@ const transform = {
   ],
 };
 
+// .local/ holds the stack, tool venvs and the image replay's copy of this package (whose
+// package.json would clash with ours in Jest's module map): never a module or a test.
+const modulePathIgnorePatterns = ['<rootDir>/.local/'];
+
 /** @type {import('jest').Config} */
 module.exports = {
   // e2e specs boot the whole app against real services; a shared 2-core machine needs headroom.
@@ -23,6 +27,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       rootDir: '.',
+      modulePathIgnorePatterns,
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
       setupFiles: ['<rootDir>/test/support/quiet-nest-logger.ts'],
       transform,
@@ -31,6 +36,7 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       rootDir: '.',
+      modulePathIgnorePatterns,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       transform,
       slowTestThreshold: 30,
@@ -40,6 +46,7 @@ module.exports = {
       displayName: 'fault',
       testEnvironment: 'node',
       rootDir: '.',
+      modulePathIgnorePatterns,
       testMatch: ['<rootDir>/test/fault/**/*.fault-spec.ts'],
       transform,
       slowTestThreshold: 60,
