@@ -45,7 +45,11 @@ export class LogFiltersQuery {
   })
   requestId?: string;
 
-  @ApiPropertyOptional({ description: 'Exact route pattern', example: '/v1/pages/:slug' })
+  @ApiPropertyOptional({
+    description: 'Exact route pattern',
+    example: '/v1/pages/:slug',
+    maxLength: 200,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -55,7 +55,7 @@ export class AgentDto {
   })
   email?: string;
 
-  @ApiPropertyOptional({ example: '+1 555 0100' })
+  @ApiPropertyOptional({ example: '+1 555 0100', maxLength: 40 })
   @Optional()
   @IsString()
   @MaxLength(40)
