@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Every length and range rule a request DTO enforces (class-validator) is stated in the committed
+ * Every length, range and pattern rule a request DTO enforces (class-validator) is stated in the committed
  * OpenAPI document with the same bound, so a client (or schemathesis) never meets a 400 for data
  * the document calls valid. The document is the generated one (`npm run openapi:check` holds it
  * fresh); the rules are read from the validators themselves, so a new field cannot be missed.
@@ -15,6 +15,7 @@ const KEYWORD: Record<string, string> = {
   min: 'minimum',
   arrayMaxSize: 'maxItems',
   arrayMinSize: 'minItems',
+  matches: 'pattern',
 };
 
 interface Schema {
@@ -57,7 +58,8 @@ interface Rule {
   owner: string;
   property: string;
   keyword: string;
-  bound: number;
+  /** A number, or a pattern's source. */
+  bound: number | string;
 }
 
 function rules(): Rule[] {
@@ -73,8 +75,10 @@ function rules(): Rule[] {
     for (const m of metas) {
       const keyword = m.name ? KEYWORD[m.name] : undefined;
       // `each` applies to the items of an array: stated on `items`, not checked here.
-      if (!keyword || m.each || typeof m.constraints?.[0] !== 'number') continue;
-      found.push({ target, owner, property: m.propertyName, keyword, bound: m.constraints[0] });
+      const constraint = m.constraints?.[0];
+      const bound = constraint instanceof RegExp ? constraint.source : constraint;
+      if (!keyword || m.each || (typeof bound !== 'number' && typeof bound !== 'string')) continue;
+      found.push({ target, owner, property: m.propertyName, keyword, bound });
     }
   }
   return found;
@@ -101,11 +105,12 @@ function documented(rule: Rule): boolean {
   );
 }
 
-describe('the OpenAPI document states every length and range rule of the request DTOs', () => {
+describe('the OpenAPI document states every length, range and pattern rule of the request DTOs', () => {
   const all = rules();
 
   it('finds the rules (the DTOs were loaded)', () => {
     expect(all.length).toBeGreaterThan(20);
+    expect(all.filter((r) => r.keyword === 'pattern').length).toBeGreaterThan(5);
     expect(all).toContainEqual(
       expect.objectContaining({
         owner: 'AgentDto',
