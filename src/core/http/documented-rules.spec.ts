@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Every length, range and pattern rule a request DTO enforces (class-validator) is stated in the committed
+ * Every length, range, pattern and enum rule a request DTO enforces (class-validator) is stated in the committed
  * OpenAPI document with the same bound, so a client (or schemathesis) never meets a 400 for data
  * the document calls valid. The document is the generated one (`npm run openapi:check` holds it
  * fresh); the rules are read from the validators themselves, so a new field cannot be missed.
@@ -16,6 +16,7 @@ const KEYWORD: Record<string, string> = {
   arrayMaxSize: 'maxItems',
   arrayMinSize: 'minItems',
   matches: 'pattern',
+  isIn: 'enum',
 };
 
 interface Schema {
@@ -58,8 +59,22 @@ interface Rule {
   owner: string;
   property: string;
   keyword: string;
-  /** A number, or a pattern's source. */
+  /** A number, a pattern's source, or an enum's values (sorted, as JSON). */
   bound: number | string;
+}
+
+function enumKey(values: unknown): string | undefined {
+  return Array.isArray(values) ? JSON.stringify([...values].sort()) : undefined;
+}
+
+/** A schema's value for a keyword (through a named enum's `$ref`), enums in the rules' form. */
+function stated(schema: Schema | undefined, keyword: string): unknown {
+  const ref = (schema?.$ref ?? (schema?.allOf as Schema[] | undefined)?.[0]?.$ref) as
+    string | undefined;
+  const value =
+    schema?.[keyword] ??
+    (ref ? doc.components.schemas[ref.split('/').pop()!]?.[keyword] : undefined);
+  return keyword === 'enum' ? enumKey(value) : value;
 }
 
 function rules(): Rule[] {
@@ -76,7 +91,12 @@ function rules(): Rule[] {
       const keyword = m.name ? KEYWORD[m.name] : undefined;
       // `each` applies to the items of an array: stated on `items`, not checked here.
       const constraint = m.constraints?.[0];
-      const bound = constraint instanceof RegExp ? constraint.source : constraint;
+      const bound =
+        constraint instanceof RegExp
+          ? constraint.source
+          : Array.isArray(constraint)
+            ? enumKey(constraint)
+            : constraint;
       if (!keyword || m.each || (typeof bound !== 'number' && typeof bound !== 'string')) continue;
       found.push({ target, owner, property: m.propertyName, keyword, bound });
     }
@@ -95,22 +115,23 @@ function documented(rule: Rule): boolean {
     .filter((schema) => schema !== undefined);
   if (components.length > 0) {
     return components.every(
-      (schema) => schema.properties?.[rule.property]?.[rule.keyword] === rule.bound,
+      (schema) => stated(schema.properties?.[rule.property], rule.keyword) === rule.bound,
     );
   }
   // A query class is not named in the document; a parameter of that name must state the bound
   // (several operations share names such as `from` with bounds of their own).
   return queryParameters.some(
-    (p) => p.name === rule.property && p.schema[rule.keyword] === rule.bound,
+    (p) => p.name === rule.property && stated(p.schema, rule.keyword) === rule.bound,
   );
 }
 
-describe('the OpenAPI document states every length, range and pattern rule of the request DTOs', () => {
+describe('the OpenAPI document states every length, range, pattern and enum rule of the request DTOs', () => {
   const all = rules();
 
   it('finds the rules (the DTOs were loaded)', () => {
     expect(all.length).toBeGreaterThan(20);
     expect(all.filter((r) => r.keyword === 'pattern').length).toBeGreaterThan(5);
+    expect(all.filter((r) => r.keyword === 'enum').length).toBeGreaterThan(5);
     expect(all).toContainEqual(
       expect.objectContaining({
         owner: 'AgentDto',
