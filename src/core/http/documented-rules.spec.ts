@@ -40,19 +40,15 @@ const queryParameters: Parameter[] = Object.values(doc.paths).flatMap((operation
 
 // Every DTO module (request bodies and query classes live in modules/*/dto), and the classes they
 // export: a rule declared on a base class is stated on the component of each class built from it.
-const exported: (abstract new (...args: never[]) => unknown)[] = [];
 const modules = join(root, 'src', 'modules');
-for (const module of readdirSync(modules)) {
+const dtoFiles = readdirSync(modules).flatMap((module) => {
   const dir = join(modules, module, 'dto');
-  if (!existsSync(dir)) continue;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
-    // Synchronous on purpose: the validators register their metadata as the classes load.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    for (const value of Object.values(require(join(dir, file)) as Record<string, unknown>)) {
-      if (typeof value === 'function') exported.push(value as (typeof exported)[number]);
-    }
-  }
-}
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => join(dir, f))
+    : [];
+});
 
 interface Rule {
   target: object;
@@ -104,29 +100,39 @@ function rules(): Rule[] {
   return found;
 }
 
-/**
- * Whether the document states a rule: the component schema of the class or of every exported class
- * built from it (`extends`, mapped types), else the query parameters of that name.
- */
-function documented(rule: Rule): boolean {
-  const components = exported
-    .filter((c) => c === rule.target || Object.prototype.isPrototypeOf.call(rule.target, c))
-    .map((c) => doc.components.schemas[c.name])
-    .filter((schema) => schema !== undefined);
-  if (components.length > 0) {
-    return components.every(
-      (schema) => stated(schema.properties?.[rule.property], rule.keyword) === rule.bound,
+describe('the OpenAPI document states every length, range, pattern and enum rule of the request DTOs', () => {
+  // Loading a DTO module registers its validators' metadata.
+  const exported: object[] = [];
+  let all: Rule[] = [];
+  beforeAll(async () => {
+    for (const file of dtoFiles) {
+      for (const value of Object.values((await import(file)) as Record<string, unknown>)) {
+        if (typeof value === 'function') exported.push(value);
+      }
+    }
+    all = rules();
+  });
+
+  /**
+   * Whether the document states a rule: the component schema of the class or of every exported
+   * class built from it (`extends`, mapped types), else the query parameters of that name.
+   */
+  function documented(rule: Rule): boolean {
+    const components = exported
+      .filter((c) => c === rule.target || Object.prototype.isPrototypeOf.call(rule.target, c))
+      .map((c) => doc.components.schemas[(c as { name: string }).name])
+      .filter((schema) => schema !== undefined);
+    if (components.length > 0) {
+      return components.every(
+        (schema) => stated(schema.properties?.[rule.property], rule.keyword) === rule.bound,
+      );
+    }
+    // A query class is not named in the document; a parameter of that name must state the bound
+    // (several operations share names such as `from` with bounds of their own).
+    return queryParameters.some(
+      (p) => p.name === rule.property && stated(p.schema, rule.keyword) === rule.bound,
     );
   }
-  // A query class is not named in the document; a parameter of that name must state the bound
-  // (several operations share names such as `from` with bounds of their own).
-  return queryParameters.some(
-    (p) => p.name === rule.property && stated(p.schema, rule.keyword) === rule.bound,
-  );
-}
-
-describe('the OpenAPI document states every length, range, pattern and enum rule of the request DTOs', () => {
-  const all = rules();
 
   it('finds the rules (the DTOs were loaded)', () => {
     expect(all.length).toBeGreaterThan(20);
