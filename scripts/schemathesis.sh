@@ -84,7 +84,6 @@ common=(
   docs/openapi.json --url "$base"
   --header "Authorization: Bearer $token"
   --phases examples,coverage,fuzzing,stateful
-  --workers 2
   --request-timeout 10
   --suppress-health-check too_slow
   --warnings off
@@ -93,8 +92,9 @@ common=(
 
 status=0
 started=$SECONDS
-# One worker (the default): on two cores `--workers 2` made the coverage phase about 2.7 times
-# slower (311 s against 115 s), the app and the workers contending for the same cores.
+# One worker (the default). `--workers 2` (threads in one Python process, so one core for both)
+# made the fixed-seed run slower and far less steady: 158-268 s here against 76 s with one, and
+# 110-336 s for the coverage phase alone in clean-clone CI runs.
 say "fixed seed $SEED, $EXAMPLES examples per operation"
 SCHEMATHESIS_HOOKS="$root/scripts/schemathesis_hooks.py" "$VENV_DIR/bin/st" --config-file scripts/schemathesis.toml run "${common[@]}" --seed "$SEED" --max-examples "$EXAMPLES" \
   --report junit,ndjson --report-dir "$results/seeded" | tee "$results/seeded.txt" || status=1
