@@ -72,9 +72,7 @@ set +a
 step e2e && npm run --silent test:e2e -- --maxWorkers=2 --json --outputFile="$results/e2e.json"
 # The fault tier on the dist/ just built (`npm run test:fault` compiles a private copy so that a
 # concurrent `nest build` cannot empty it under restarting processes; nothing here rebuilds dist/).
-step fault && FAULT_APP_MAIN=dist/main.js node --experimental-vm-modules --disable-warning=ExperimentalWarning \
-  node_modules/jest/bin/jest.js --selectProjects=fault --no-watchman --runInBand --forceExit \
-  --json --outputFile="$results/fault.json"
+step fault && npm run --silent test:fault:dist -- --json --outputFile="$results/fault.json"
 # The OpenAPI document against the running app: any schemathesis failure or 5xx fails the run.
 # After the fault tier, not beside it: the fault tier's multi-process races are tuned with short
 # leases and must not share the two cores with a fuzzer.
