@@ -20,12 +20,34 @@ function parseBound(name: 'from' | 'to', value: string, zone: string): DateTime 
   } else {
     dt = HAS_OFFSET.test(value)
       ? DateTime.fromISO(value, { setZone: true }).setZone(zone)
-      : DateTime.fromISO(value, { zone });
+      : fromWallClock(value, zone);
   }
   if (!dt.isValid) throw invalid(`${name} is not a valid date or date-time: "${value}"`);
   if (dt.year < MIN_YEAR || dt.year > MAX_YEAR + 1)
     throw invalid(`${name} must be between ${MIN_YEAR} and ${MAX_YEAR}`);
   return dt;
+}
+
+/**
+ * A local date-time in `zone`. One the clocks skipped (a spring-forward gap) reads as the instant
+ * they jumped at, not an hour on as luxon reads it, so that a later reading of the wall clock is
+ * never an earlier instant: rounding a bound up to the hour (`canonicalBound`) then never narrows
+ * the window. Repeated readings (fall-back) keep luxon's choice, the later one.
+ */
+function fromWallClock(value: string, zone: string): DateTime {
+  const dt = DateTime.fromISO(value, { zone });
+  if (!dt.isValid) return dt;
+  const asked = DateTime.fromISO(value, { zone: 'utc' }).toMillis();
+  const skipped = dt.toMillis() + dt.offset * 60_000 - asked; // > 0 only inside a gap
+  if (skipped <= 0) return dt;
+  // The jump is the first instant of the skipped span that is already at the later offset.
+  let [lo, hi] = [dt.toMillis() - skipped, dt.toMillis()];
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (dt.zone.offset(mid) === dt.offset) hi = mid;
+    else lo = mid + 1;
+  }
+  return DateTime.fromMillis(lo, { zone });
 }
 
 /**

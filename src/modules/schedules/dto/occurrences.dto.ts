@@ -13,7 +13,8 @@ export class OccurrencesQuery {
     example: '2027-03-01',
     description:
       'Window start (inclusive). A date means the start of that local day; a date-time without ' +
-      'offset is local to the schedule. Default: now (rounded down to the hour).',
+      'offset is local to the schedule: one the clocks skipped reads as the moment they jumped, ' +
+      'one they repeated as its later reading. Default: now (rounded down to the hour).',
   })
   from?: string;
 
@@ -21,7 +22,8 @@ export class OccurrencesQuery {
     required: false,
     example: '2027-05-31',
     description:
-      'Window end (exclusive). A date means the end of that local day. Default: from + 90 days. ' +
+      'Window end (exclusive). A date means the end of that local day; a local date-time reads ' +
+      'as for from. Default: from + 90 days. ' +
       'After from, and at most 366 days after it.',
   })
   to?: string;
