@@ -496,12 +496,33 @@ cmd_up() {
   for svc in "${todo[@]}"; do is_service "$svc" || die "unknown service '$svc' (known: ${SERVICES[*]})"; done
   lock
   mkdir -p "$RUN_DIR" "$LOG_DIR" "$DATA_DIR"
-  # build + launch each in turn (later builds overlap earlier start-ups), then wait for all
+  # The builds run side by side (on a fresh machine a Go compile, jar downloads and a pip
+  # install: mostly different resources) and each service starts as soon as its own build is
+  # done, so OpenSearch's JVM start-up overlaps FerretDB's compile. Then wait for all.
+  local -A building=() started=()
+  local done_pid status
   for svc in "${todo[@]}"; do
-    "build_$svc"
-    pid=$(begin_start "$svc") || die "$svc: could not start"
-    pids+=("$pid")  # "PID started|reused"
+    "build_$svc" &
+    building[$!]=$svc
   done
+  while ((${#building[@]})); do
+    status=0
+    if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 501)); then
+      wait -n -p done_pid "${!building[@]}" || status=$?
+    else # bash < 5.1 has no `wait -p`: take the builds in turn
+      for done_pid in "${!building[@]}"; do break; done
+      wait "$done_pid" || status=$?
+    fi
+    svc=${building[$done_pid]}
+    unset "building[$done_pid]"
+    if ((status != 0)); then
+      kill "${!building[@]}" 2>/dev/null || true
+      wait 2>/dev/null || true
+      die "$svc: build failed (exit $status)"
+    fi
+    started[$svc]=$(begin_start "$svc") || die "$svc: could not start"  # "PID started|reused"
+  done
+  for svc in "${todo[@]}"; do pids+=("${started[$svc]}"); done
   local i
   for i in "${!todo[@]}"; do
     svc=${todo[$i]}
