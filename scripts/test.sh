@@ -72,8 +72,8 @@ set +a
 step e2e && npm run --silent test:e2e -- --maxWorkers=2 --json --outputFile="$results/e2e.json"
 # The fault tier on the dist/ just built (`npm run test:fault` compiles a private copy so that a
 # concurrent `nest build` cannot empty it under restarting processes; nothing here rebuilds dist/).
-# Its three suites run two at a time: they wait on leases and restarts more than they compute
-# (~135 s against ~176 s one at a time here, the slowest suite doubling beside another).
+# Its suites run one at a time: two at a time took ~135 s instead of ~176 s here, but beside a
+# niced CPU load (the chart tier's, cold) a database wait or a scheduled time ran out.
 step fault && npm run --silent test:fault:dist -- --json --outputFile="$results/fault.json"
 # The OpenAPI document against the running app: any schemathesis failure or 5xx fails the run.
 # After the fault tier, not beside it: the fault tier's multi-process races are tuned with short

@@ -68,7 +68,8 @@ describe('scheduled actions across SIGKILL', () => {
     async (where) => {
       const first = await AppProcess.start('first', env(uri, { rate: 1, where }));
       const page = await call(first, 'POST', '/admin/v1/pages', newPage());
-      const at = new Date(Date.now() + 1500);
+      // Far enough ahead that the request lands before it on a loaded machine.
+      const at = new Date(Date.now() + 3000);
       const action = await call(first, 'POST', `/admin/v1/pages/${String(page.id)}/actions`, {
         kind: 'publish',
         at: at.toISOString(),
@@ -104,15 +105,19 @@ describe('scheduled actions across SIGKILL', () => {
     );
     const PAGES = 8;
     const pages: Record<string, unknown>[] = [];
+    const creating = Date.now();
     for (let i = 0; i < PAGES; i++) {
       const page = await call(apps[i % 3], 'POST', '/admin/v1/pages', newPage());
       pages.push(page);
     }
-    // A publish, then an unpublish, of each page: 16 actions within a few seconds.
-    // Times from now on, not from before the pages (a loaded machine may take seconds for them).
-    const start = Date.now() + 3000;
+    // A publish, then an unpublish, of each page: 16 actions within a few seconds. They must all
+    // be scheduled before the first falls due (a process may freeze running one), so the first is
+    // due after twice the time the 16 requests are expected to take at the pace the 8 creates
+    // took (a loaded machine may take seconds for them), and none is due sooner than 2 s after
+    // its request is sent.
+    const start = Date.now() + Math.max(3000, 2 * 2 * (Date.now() - creating));
     for (const [i, page] of pages.entries()) {
-      const base = start + i * 250;
+      const base = Math.max(start + i * 250, Date.now() + 2000);
       await call(apps[0], 'POST', `/admin/v1/pages/${String(page.id)}/actions`, {
         kind: 'publish',
         at: new Date(base).toISOString(),
