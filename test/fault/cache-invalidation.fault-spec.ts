@@ -10,9 +10,8 @@ import {
 
 /**
  * Several real service processes on one database, sending through a fault-injecting proxy to
- * moto: many replicas at once, and a process killed in the middle of a send. (The kill-and-restart
- * cycles are a suite of their own, cache-invalidation-cycles, so the fault tier's two workers
- * share the work.)
+ * moto: many replicas at once, and a process killed in the middle of a send (the kill-and-restart
+ * cycles are cache-invalidation-cycles.fault-spec).
  */
 // Three app processes and a FerretDB on two cores: a hundred versioned writes each way take a while.
 jest.setTimeout(300_000);
