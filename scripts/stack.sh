@@ -489,6 +489,15 @@ begin_start() {
   echo "$(cat "$(pidfile "$svc")") started"
 }
 
+# Every descendant of a process (children, theirs, ...), one pid a line.
+descendants() {
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    echo "$child"
+    descendants "$child"
+  done
+}
+
 cmd_up() {
   local svc pid how t0=$SECONDS rc=0
   local -a todo=("$@") pids=()
@@ -516,7 +525,11 @@ cmd_up() {
     svc=${building[$done_pid]}
     unset "building[$done_pid]"
     if ((status != 0)); then
-      kill "${!building[@]}" 2>/dev/null || true
+      # The other builds' whole trees (go, curl, pip), not just their subshells, which would
+      # leave the children running on after `up` has failed.
+      local -a tree=()
+      for pid in "${!building[@]}"; do mapfile -t -O "${#tree[@]}" tree < <(echo "$pid"; descendants "$pid"); done
+      ((${#tree[@]} == 0)) || kill -TERM "${tree[@]}" 2>/dev/null || true
       wait 2>/dev/null || true
       die "$svc: build failed (exit $status)"
     fi
