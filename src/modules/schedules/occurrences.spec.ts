@@ -220,6 +220,41 @@ describe('expandSchedule (bounded work)', () => {
   });
 });
 
+describe('expandSchedule (budget at the edge of the window)', () => {
+  // Found by the prefix property (seed 500359614): every 3 days from 2013, looked at in 2059.
+  // The series yields 15 occurrences from 17 candidates (the margins around the window): a first
+  // chunk of 16, then one more that lies past the window.
+  const schedule: Schedule = {
+    timezone: 'America/Porto_Velho',
+    events: [
+      event({
+        id: 'e4',
+        start: '2013-06-10T18:00',
+        end: '2013-06-12T10:47',
+        recurrence: 'FREQ=DAILY;INTERVAL=3',
+      }),
+    ],
+  };
+  const w = window('2059-09-13T22:00Z', '2059-10-26T22:00Z', 'America/Porto_Velho');
+  const limits = { maxPerEvent: 10_000, maxTotal: 100_000 };
+
+  it('is complete and not truncated when the budget pays for every candidate', () => {
+    const full = expandSchedule(schedule, w, limits);
+    expect(full).toMatchObject({ truncated: false });
+    expect(full.occurrences).toHaveLength(15);
+    expect(expandSchedule(schedule, w, { ...limits, budget: 17 })).toMatchObject({
+      truncated: false,
+      occurrences: full.occurrences,
+    });
+  });
+
+  it('says truncated when the budget runs out before the last candidate, even if it lay outside', () => {
+    const cut = expandSchedule(schedule, w, { ...limits, budget: 16 });
+    expect(cut.occurrences).toHaveLength(15);
+    expect(cut.truncated).toBe(true);
+  });
+});
+
 describe('expandSchedule (properties)', () => {
   it('returns occurrences sorted, overlapping the window, within the caps, as a prefix of the full list', () => {
     fc.assert(
@@ -268,7 +303,10 @@ describe('expandSchedule (properties)', () => {
           expect(cut.occurrences.map(key)).toEqual(
             reference.slice(0, cut.occurrences.length).map(key),
           );
-          expect(cut.truncated).toBe(cut.occurrences.length < reference.length);
+          // Never cut silently. The converse does not hold: a budget that runs out just where the
+          // series leaves the window cannot tell, so it says truncated (see the example above).
+          if (cut.occurrences.length < reference.length) expect(cut.truncated).toBe(true);
+          if (!cut.truncated) expect(cut.occurrences).toHaveLength(reference.length);
         },
       ),
       { numRuns: 80 },

@@ -38,7 +38,11 @@ export interface ExpansionLimits {
 
 export interface Expansion {
   occurrences: Occurrence[];
-  /** True when a cap cut the list; what is returned is still the earliest part, in order. */
+  /**
+   * False: the list is complete. True: it may not be; what is returned is still the earliest
+   * part, in order. A cap says so only when it left an occurrence out; the budget says so
+   * whenever it ran out before the series did, since what it did not look at is unknown.
+   */
   truncated: boolean;
 }
 

@@ -54,7 +54,11 @@ export class OccurrencesResponseDto {
   @ApiProperty({ example: 'America/Chicago' }) timezone!: string;
   @ApiProperty({ format: 'date-time', example: '2027-03-01T00:00:00-06:00' }) from!: string;
   @ApiProperty({ format: 'date-time', example: '2027-06-01T00:00:00-05:00' }) to!: string;
-  @ApiProperty({ description: 'True when a cap cut the list (what is shown is its earliest part)' })
+  @ApiProperty({
+    description:
+      'False: the list is complete. True: it may not be (a cap, or the per-request work ' +
+      'budget, stopped it); what is shown is its earliest part. Ask for a narrower window.',
+  })
   truncated!: boolean;
   @ApiProperty({ type: [OccurrenceDto] }) occurrences!: OccurrenceDto[];
 }
