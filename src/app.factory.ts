@@ -18,7 +18,7 @@ import { registerRequestHooks } from './core/logging/request-hooks';
 import { createLogDestination, createRootLogger } from './core/logging/root-logger';
 import { registerDocsCompression, setupSwagger } from './core/openapi/openapi';
 import { createLogShipper } from './modules/log-search/log-shipping';
-import { PublicPageFastPath } from './modules/pages/public-page-fast-path';
+import { PublicListFastPath, PublicPageFastPath } from './modules/pages/public-page-fast-path';
 
 export interface CreateAppOptions {
   logger?: Logger;
@@ -38,7 +38,7 @@ export async function createApp(
   const logger =
     options.logger ??
     createRootLogger(config, createLogDestination(logShipper ? [logShipper] : []));
-  // Fresh cache hits of the public page read are answered before Fastify (PublicPageFastPath).
+  // Fresh cache hits of the public page and list reads are answered before Fastify.
   const hotPath = new HotPathServer(new AccessLog(logger));
   const adapter = new FastifyAdapter({
     serverFactory: hotPath.serverFactory,
@@ -83,7 +83,10 @@ export async function createApp(
       closing = true;
       done();
     });
-    hotPath.use(app.get(PublicPageFastPath), () => !closing && !underPressureNow(fastify));
+    hotPath.use(
+      [app.get(PublicPageFastPath), app.get(PublicListFastPath)],
+      () => !closing && !underPressureNow(fastify),
+    );
   }
   await registerDocsCompression(app);
   // No cache keeps an admin response (unless its route set its own cache-control): a hook on the

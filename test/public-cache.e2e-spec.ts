@@ -73,44 +73,49 @@ describe('public response cache', () => {
       expect(recorder.on('pages')).toEqual([]);
     });
 
+    /** Every header but the per-response ones, as the client sees it. */
+    const comparable = (res: request.Response) => {
+      const { date, 'x-request-id': id, ...headers } = res.headers;
+      // Transport headers differ by connection, not by path.
+      delete headers.connection;
+      delete headers['keep-alive'];
+      expect([typeof id, typeof date]).toEqual(['string', 'string']);
+      return { status: res.status, text: res.text, headers };
+    };
+    /** A GET, a conditional GET with its ETag and a HEAD of one path. */
+    const exchanges = async (path: string) => {
+      const get = await http().get(path);
+      return {
+        get: comparable(get),
+        notModified: comparable(await http().get(path).set('If-None-Match', get.headers.etag)),
+        head: comparable(await http().head(path)),
+      };
+    };
+    const expectAnswersOfAHit = (answers: Awaited<ReturnType<typeof exchanges>>) => {
+      expect(answers.get.status).toBe(200);
+      expect(answers.notModified).toMatchObject({ status: 304, text: '' });
+      expect([answers.head.status, answers.head.text ?? '']).toEqual([200, '']);
+      expect(answers.head.headers['content-length']).toBe(answers.get.headers['content-length']);
+    };
+
     it('answers a fresh hit before Fastify (fast path), exactly as the controller does', async () => {
       const page = await pagesClient(t.app).createPublished();
       const service = t.app.get(PagesService);
       const controllerRead = jest.spyOn(service, 'publicPage');
       const path = `/v1/pages/${page.slug}`;
-      // Every header but the per-response ones, as the client sees it.
-      const comparable = (res: request.Response) => {
-        const { date, 'x-request-id': id, ...headers } = res.headers;
-        // Transport headers differ by connection, not by path.
-        delete headers.connection;
-        delete headers['keep-alive'];
-        expect([typeof id, typeof date]).toEqual(['string', 'string']);
-        return { status: res.status, text: res.text, headers };
-      };
-      const exchanges = async () => {
-        const get = await http().get(path);
-        return {
-          get: comparable(get),
-          notModified: comparable(await http().get(path).set('If-None-Match', get.headers.etag)),
-          head: comparable(await http().head(path)),
-        };
-      };
       try {
         await http().get(path).expect(200); // the miss that fills the cache
         expect(controllerRead).toHaveBeenCalledTimes(1);
-        const fast = await exchanges();
+        const fast = await exchanges(path);
         // The hits never reached PagesController (whose read goes through publicPage).
         expect(controllerRead).toHaveBeenCalledTimes(1);
         // The same three requests through Fastify and PagesController, from the same cache entry.
         const peek = jest.spyOn(service, 'cachedPublicPage').mockReturnValue(undefined);
-        const slow = await exchanges();
+        const slow = await exchanges(path);
         peek.mockRestore();
         expect(controllerRead).toHaveBeenCalledTimes(4);
         expect(fast).toEqual(slow);
-        expect(fast.get.status).toBe(200);
-        expect(fast.notModified).toMatchObject({ status: 304, text: '' });
-        expect([fast.head.status, fast.head.text ?? '']).toEqual([200, '']);
-        expect(fast.head.headers['content-length']).toBe(fast.get.headers['content-length']);
+        expectAnswersOfAHit(fast);
         // A caller's sane request id is echoed by the fast path too.
         const echoed = await http().get(path).set('X-Request-Id', 'edge-abc.123').expect(200);
         expect(echoed.headers['x-request-id']).toBe('edge-abc.123');
@@ -121,6 +126,43 @@ describe('public response cache', () => {
         const again = await http().get('/v1/pages/no-such-page-either').expect(404);
         expect(again.body).toMatchObject({ statusCode: 404, error: 'PAGE_NOT_FOUND' });
         expect(controllerRead).toHaveBeenCalledTimes(7);
+      } finally {
+        controllerRead.mockRestore();
+      }
+    });
+
+    it("answers a fresh hit of the list's first page before Fastify too, as the controller does", async () => {
+      await pagesClient(t.app).createPublished();
+      await pagesClient(t.app).createPublished();
+      const service = t.app.get(PagesService);
+      const controllerRead = jest.spyOn(service, 'publicList');
+      const paths = ['/v1/pages', '/v1/pages?limit=1'];
+      try {
+        for (const path of paths) await http().get(path).expect(200); // the misses
+        expect(controllerRead).toHaveBeenCalledTimes(2);
+        const fast = [await exchanges(paths[0]), await exchanges(paths[1])];
+        expect(controllerRead).toHaveBeenCalledTimes(2);
+        const peek = jest.spyOn(service, 'cachedPublicList').mockReturnValue(undefined);
+        const slow = [await exchanges(paths[0]), await exchanges(paths[1])];
+        peek.mockRestore();
+        expect(controllerRead).toHaveBeenCalledTimes(8);
+        expect(fast).toEqual(slow);
+        fast.forEach(expectAnswersOfAHit);
+        const one = JSON.parse(fast[1].get.text) as { items: unknown[]; nextCursor: string };
+        expect(one.items).toHaveLength(1);
+        expect(typeof one.nextCursor).toBe('string');
+        // Only those two URL shapes are answered early: the rest is the controller's to validate.
+        await http().get('/v1/pages?limit=020').expect(200);
+        await http().get(`/v1/pages?limit=1&cursor=${one.nextCursor}`).expect(200);
+        expect(controllerRead).toHaveBeenCalledTimes(10);
+        for (const refused of [
+          '/v1/pages?limit=0',
+          '/v1/pages?limit=101',
+          '/v1/pages?limit=1&x=1',
+        ]) {
+          const res = await http().get(refused).expect(400);
+          expect(res.body).toMatchObject({ statusCode: 400, error: 'VALIDATION_FAILED' });
+        }
       } finally {
         controllerRead.mockRestore();
       }

@@ -16,6 +16,16 @@ const route: HotRoute = {
       : undefined,
 };
 
+/** A second one, asked when the first declines: answers `GET /others/hot`. */
+const OTHER_ROUTE = '/others/:id';
+const other: HotRoute = {
+  route: OTHER_ROUTE,
+  answer: (req) =>
+    req.url === '/others/hot'
+      ? { statusCode: 200, headers: { 'content-length': 4 }, body: Buffer.from('"ok"') }
+      : undefined,
+};
+
 function get(server: Server, path: string, headers: Record<string, string> = {}) {
   const { port } = server.address() as AddressInfo;
   return new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>(
@@ -52,7 +62,7 @@ describe('HotPathServer', () => {
     const logger = createRootLogger({ log: { level: 'info' } }, { write: (l) => lines.push(l) });
     hot = new HotPathServer(new AccessLog(logger));
     open = true;
-    hot.use(route, () => open);
+    hot.use([route, other], () => open);
     const options = {
       keepAliveTimeout: 72000,
       requestTimeout: 0,
@@ -87,6 +97,15 @@ describe('HotPathServer', () => {
     expect(await countOf({ route: ROUTE, method: 'GET', status: 200 })).toBe(1);
   });
 
+  it('asks its routes in turn, and logs and counts an answer under the route that gave it', async () => {
+    const res = await get(server, '/others/hot');
+    expect(res).toMatchObject({ status: 200, text: '"ok"' });
+    expect(fallthrough).toEqual([]);
+    expect(lines.map((l) => (JSON.parse(l) as { route: string }).route)).toEqual([OTHER_ROUTE]);
+    expect(await countOf({ route: OTHER_ROUTE, method: 'GET', status: 200 })).toBe(1);
+    expect(await countOf({ route: ROUTE })).toBeUndefined();
+  });
+
   it("echoes the caller's sane request id and replaces an unsafe one", async () => {
     const echoed = await get(server, '/things/hot', { 'x-request-id': 'edge-1.a' });
     expect(echoed.headers['x-request-id']).toBe('edge-1.a');
@@ -98,10 +117,12 @@ describe('HotPathServer', () => {
     expect((await get(server, '/things/cold')).text).toBe('fastify');
     open = false;
     expect((await get(server, '/things/hot')).text).toBe('fastify');
-    expect(fallthrough).toEqual(['/things/cold', '/things/hot']);
+    expect((await get(server, '/others/hot')).text).toBe('fastify');
+    expect(fallthrough).toEqual(['/things/cold', '/things/hot', '/others/hot']);
     // Fastify's own hooks log and count those: nothing here.
     expect(lines).toEqual([]);
     expect(await countOf({ route: ROUTE })).toBeUndefined();
+    expect(await countOf({ route: OTHER_ROUTE })).toBeUndefined();
   });
 
   it('sets the server timeouts Fastify sets on a server of its own making', () => {

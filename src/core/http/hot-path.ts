@@ -21,33 +21,44 @@ export interface HotRoute {
 }
 
 /**
- * The node:http server Fastify runs on (FastifyAdapter's `serverFactory`), with one hot route in
- * front of Fastify: a request it can answer from memory (a fresh public-cache hit) is answered
- * there, without Fastify's request and reply objects, its hooks or Nest's pipeline; anything else,
- * and everything while `open()` is false (load shedding, closing), goes to Fastify unchanged.
+ * The node:http server Fastify runs on (FastifyAdapter's `serverFactory`), with hot routes in
+ * front of Fastify: a request one of them can answer from memory (a fresh public-cache hit) is
+ * answered there, without Fastify's request and reply objects, its hooks or Nest's pipeline;
+ * anything else, and everything while `open()` is false (load shedding, closing), goes to Fastify
+ * unchanged. The routes are asked in order; each looks at the method and URL first, so a request
+ * for none of them costs a few string comparisons.
  *
  * What the request would have had from the app's hooks it gets here too: its request id (echoed
  * in `x-request-id`), the one access line and the route metrics (request-hooks.ts). Nothing in it
  * logs or throws, so it needs no request scope and no error filter.
  */
 export class HotPathServer {
-  private route: HotRoute | undefined;
+  private routes: readonly HotRoute[] = [];
   private open: () => boolean = () => false;
 
   constructor(private readonly accessLog: AccessLog) {}
 
-  /** The route to answer early, and when it may (called once Nest has made its providers). */
-  use(route: HotRoute, open: () => boolean): void {
-    this.route = route;
+  /** The routes to answer early, and when they may (called once Nest has made its providers). */
+  use(routes: readonly HotRoute[], open: () => boolean): void {
+    this.routes = routes;
     this.open = open;
   }
 
   /** For `new FastifyAdapter({ serverFactory })`. */
   readonly serverFactory: FastifyServerFactory = (handler, options) => {
     const server = createServer(options.http ?? {}, (req, res) => {
-      const route = this.route;
       const start = performance.now();
-      const answer = route && this.open() ? route.answer(req) : undefined;
+      let route: HotRoute | undefined;
+      let answer: HotResponse | undefined;
+      if (this.routes.length > 0 && this.open()) {
+        for (const candidate of this.routes) {
+          answer = candidate.answer(req);
+          if (answer) {
+            route = candidate;
+            break;
+          }
+        }
+      }
       if (!route || !answer) return handler(req, res);
       const id = requestIdOf(req);
       answer.headers['x-request-id'] = id;

@@ -10,7 +10,7 @@ import { ifNoneMatchHits } from './preconditions';
 /**
  * Sends a public representation (a cached page or list page) with its CDN cache headers, strong
  * ETag, Last-Modified and Age, or `304` when `If-None-Match` matches. One place for the public
- * read routes (through Fastify) and for the page read's fast path (PublicPageFastPath, before
+ * read routes (through Fastify) and for their fast paths (public-page-fast-path.ts, before
  * Fastify), so both answer alike.
  */
 @Injectable()

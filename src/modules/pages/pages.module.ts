@@ -8,7 +8,7 @@ import { PagesAdminController } from './pages.admin.controller';
 import { PagesController } from './pages.controller';
 import { PagesRepository } from './pages.repository';
 import { PagesService } from './pages.service';
-import { PublicPageFastPath } from './public-page-fast-path';
+import { PublicListFastPath, PublicPageFastPath } from './public-page-fast-path';
 import { SponsorshipTerms } from './sponsorship-terms';
 import {
   PAGE_MODEL,
@@ -37,6 +37,7 @@ import {
     PagesRepository,
     PagesService,
     PublicPageFastPath,
+    PublicListFastPath,
     PageLock,
     PageOutbox,
     PageAuditOutbox,

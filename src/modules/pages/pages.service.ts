@@ -73,6 +73,8 @@ const earliest = (instants: (Date | null | undefined)[]): Date | null =>
   instants.reduce<Date | null>((min, at) => (at && (!min || at < min) ? at : min), null);
 
 const publicPageKey = (slug: string): string => `page:${slug}`;
+const publicListKey = (limit: number, after: string | undefined): string =>
+  `list:${limit}:${after ?? ''}`;
 
 @Injectable()
 export class PagesService {
@@ -567,7 +569,7 @@ export class PagesService {
   async publicList(limit: number, cursor?: string): Promise<CacheHit<PublicRepresentation>> {
     const after = cursor ? decodeCursor(cursor, isNonEmptyString) : undefined;
     const hit = await this.cache.get(
-      `list:${limit}:${after ?? ''}`,
+      publicListKey(limit, after),
       async (): Promise<PublicRepresentation> => {
         const rows = await this.repo.listPublished(after, limit);
         const page = paginate(rows, limit, (last) => last.slug);
@@ -580,6 +582,11 @@ export class PagesService {
       representationBytes,
     );
     return { ...hit, value: hit.value };
+  }
+
+  /** The first page of the published list from the in-process cache alone, when fresh there. */
+  cachedPublicList(limit: number): CacheHit<PublicRepresentation> | undefined {
+    return this.cache.peekFresh<PublicRepresentation>(publicListKey(limit, undefined));
   }
 
   async listAll(
