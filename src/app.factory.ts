@@ -18,7 +18,7 @@ import { registerRequestHooks } from './core/logging/request-hooks';
 import { createLogDestination, createRootLogger } from './core/logging/root-logger';
 import { registerDocsCompression, setupSwagger } from './core/openapi/openapi';
 import { createLogShipper } from './modules/log-search/log-shipping';
-import { PublicListFastPath, PublicPageFastPath } from './modules/pages/public-page-fast-path';
+import { PublicReadFastPaths } from './modules/pages/public-page-fast-path';
 
 export interface CreateAppOptions {
   logger?: Logger;
@@ -83,10 +83,7 @@ export async function createApp(
       closing = true;
       done();
     });
-    hotPath.use(
-      [app.get(PublicPageFastPath), app.get(PublicListFastPath)],
-      () => !closing && !underPressureNow(fastify),
-    );
+    hotPath.use(app.get(PublicReadFastPaths).routes, () => !closing && !underPressureNow(fastify));
   }
   await registerDocsCompression(app);
   // No cache keeps an admin response (unless its route set its own cache-control): a hook on the

@@ -6,25 +6,19 @@ import { createRootLogger } from '../logging/root-logger';
 import { HotPathServer, type HotRoute } from './hot-path';
 
 const ROUTE = '/things/:id';
-
-/** A stand-in hot route: answers `GET /things/hot` from memory, nothing else. */
-const route: HotRoute = {
-  route: ROUTE,
-  answer: (req) =>
-    req.url === '/things/hot'
-      ? { statusCode: 200, headers: { 'content-length': 2 }, body: Buffer.from('{}') }
-      : undefined,
-};
-
-/** A second one, asked when the first declines: answers `GET /others/hot`. */
 const OTHER_ROUTE = '/others/:id';
-const other: HotRoute = {
-  route: OTHER_ROUTE,
+
+/** A stand-in hot route: answers `GET <url>` with `body` from memory, nothing else. */
+const standIn = (name: string, url: string, body: string): HotRoute => ({
+  route: name,
   answer: (req) =>
-    req.url === '/others/hot'
-      ? { statusCode: 200, headers: { 'content-length': 4 }, body: Buffer.from('"ok"') }
+    req.url === url
+      ? { statusCode: 200, headers: { 'content-length': body.length }, body: Buffer.from(body) }
       : undefined,
-};
+});
+const route = standIn(ROUTE, '/things/hot', '{}');
+/** A second one, asked when the first declines. */
+const other = standIn(OTHER_ROUTE, '/others/hot', '"ok"');
 
 function get(server: Server, path: string, headers: Record<string, string> = {}) {
   const { port } = server.address() as AddressInfo;

@@ -50,7 +50,7 @@ export class HotPathServer {
       const start = performance.now();
       let route: HotRoute | undefined;
       let answer: HotResponse | undefined;
-      if (this.routes.length > 0 && this.open()) {
+      if (this.open()) {
         for (const candidate of this.routes) {
           answer = candidate.answer(req);
           if (answer) {
