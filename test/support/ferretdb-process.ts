@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,6 +36,38 @@ export async function waitFor(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
+/**
+ * Whether process `pid` itself holds a listening TCP socket on 127.0.0.1:`port` (Linux /proc).
+ * A connection that succeeds proves only that something listens there: between a free port being
+ * picked (or a killed FerretDB releasing its port) and a new FerretDB binding it, another process
+ * can take it (a supertest server listening on an ephemeral port, another suite's FerretDB). The
+ * new FerretDB then exits with EADDRINUSE while connections reach the other listener, and a test
+ * that pauses "its" database pauses nothing: its reads still answer.
+ */
+export function listensOn(pid: number, port: number): boolean {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set(
+    readFileSync('/proc/net/tcp', 'utf8')
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      // local_address rem_address st ... inode: st 0A is LISTEN
+      .filter((f) => f[1] === local && f[3] === '0A')
+      .map((f) => `socket:[${f[9]}]`),
+  );
+  if (inodes.size === 0) return false;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false; // closed meanwhile
+      }
+    });
+  } catch {
+    return false; // the process is gone
+  }
+}
+
 /** The replica-set name the stack's FerretDB answers `hello` with (scripts/stack.sh). */
 export const REPLICA_SET = 'rs0';
 
@@ -51,10 +83,26 @@ export class FerretDbProcess {
 
   private constructor(readonly port: number) {}
 
-  static async start(): Promise<FerretDbProcess> {
-    const db = new FerretDbProcess(await freePort());
-    await db.start();
-    return db;
+  /**
+   * Starts one on a free port (another one if that port is taken before FerretDB binds it), or on
+   * `port` exactly, failing if it cannot have it.
+   */
+  static async start(port?: number): Promise<FerretDbProcess> {
+    for (let attempt = 1; ; attempt += 1) {
+      const db = new FerretDbProcess(port ?? (await freePort()));
+      try {
+        await db.start();
+        return db;
+      } catch (error) {
+        await db.destroy();
+        if (port !== undefined || attempt === 3 || !(error instanceof PortTakenError)) throw error;
+      }
+    }
+  }
+
+  /** The running FerretDB's process id. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get uri(): string {
@@ -105,7 +153,16 @@ export class FerretDbProcess {
       ],
       { stdio: 'ignore' },
     );
-    await waitFor(() => accepts(this.port), 15_000, `FerretDB on port ${this.port}`);
+    const child = this.child;
+    // Ready when this FerretDB holds the port, not when the port merely accepts (see listensOn).
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new PortTakenError(this.port, child.exitCode);
+        return listensOn(child.pid as number, this.port) && (await accepts(this.port));
+      },
+      15_000,
+      `FerretDB on port ${this.port}`,
+    );
   }
 
   async stop(): Promise<void> {
@@ -117,8 +174,18 @@ export class FerretDbProcess {
     this.child = undefined;
   }
 
+  /** Removes its data folder, stopping it first if it runs. */
   async destroy(): Promise<void> {
     await this.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The FerretDB process exited while starting (as it does when another process holds its port). */
+class PortTakenError extends Error {
+  constructor(port: number, code: number) {
+    super(
+      `FerretDB exited with code ${code} while starting: is port ${port} taken by another process?`,
+    );
   }
 }
