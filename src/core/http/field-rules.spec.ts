@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import {
   DATE_TIME_PATTERN,
   LOCAL_DATE_PATTERN,
@@ -77,5 +77,9 @@ describe('field rules (the patterns validation and the OpenAPI document share)',
     expect(TIME_ZONES).toContain('UTC');
     expect(TIME_ZONES).toContain('America/Chicago');
     expect([...TIME_ZONES].sort()).toEqual(TIME_ZONES);
+  });
+
+  it('TIME_ZONES holds only names luxon accepts, so any a schedule is given can be expanded', () => {
+    expect(TIME_ZONES.filter((zone) => !IANAZone.isValidZone(zone))).toEqual([]);
   });
 });
