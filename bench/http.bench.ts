@@ -4,7 +4,9 @@
  * builds and provides the stack's environment). Two measurements:
  *  - per-request overhead: `GET /health/live` (touches nothing; Nest + Fastify + the service's
  *    own hooks: access log, metrics, request id) against the baseline, in two rounds of opposite
- *    order so neither side always runs on a warmer or quieter machine;
+ *    order so neither side always runs on a warmer or quieter machine; a bare NestJS + Fastify
+ *    app answering the same route (bench/bare-nest-server.ts) runs in the same rounds, so the
+ *    framework's share of the cost and the service's own are both in the figures;
  *  - the public page read `GET /v1/pages/:slug`.
  * Environment:
  *   BENCH_QUICK=1       smoke check: 1 s rounds, no target asserted (a test command may run it)
@@ -314,31 +316,45 @@ function table(rows: Row[]): string {
   return lines.join('\n');
 }
 
-/** Throughput of `service` over `baseline`, averaged over two rounds of opposite order. */
 interface Target {
   url: string;
   pid?: number;
 }
 
+/**
+ * `/health/live` of the service and of a bare NestJS + Fastify app (bench/bare-nest-server.ts)
+ * against the raw baseline, in two rounds of opposite order; ratios are means over both rounds.
+ */
 async function overheadRounds(
   baseline: Target,
   service: Target,
-): Promise<{ rows: Row[]; ratio: number; cpuRatio: number }> {
+  bare: Target,
+): Promise<{ rows: Row[]; ratio: number; cpuRatio: number; summary: string }> {
   const rows = [
     await measure('node:http', baseline.url, baseline.pid, 1),
+    await measure('nest /live', bare.url, bare.pid, 1),
     await measure('svc /live', service.url, service.pid, 1),
   ];
   rows.push(
     await measure('svc /live', service.url, service.pid, 2),
+    await measure('nest /live', bare.url, bare.pid, 2),
     await measure('node:http', baseline.url, baseline.pid, 2),
   );
   const mean = (name: string, of: (r: Row) => number) =>
     rows.filter((r) => r.name === name).reduce((sum, r) => sum + of(r), 0) / 2;
+  const rps = (a: string, b: string) => mean(a, (r) => r.rps) / mean(b, (r) => r.rps);
+  // b's CPU per request over a's: below 1 when a costs more.
+  const cpu = (a: string, b: string) =>
+    mean(b, (r) => r.cpuUsPerRequest) / mean(a, (r) => r.cpuUsPerRequest);
   return {
     rows,
-    ratio: mean('svc /live', (r) => r.rps) / mean('node:http', (r) => r.rps),
-    cpuRatio:
-      mean('node:http', (r) => r.cpuUsPerRequest) / mean('svc /live', (r) => r.cpuUsPerRequest),
+    ratio: rps('svc /live', 'node:http'),
+    cpuRatio: cpu('svc /live', 'node:http'),
+    summary:
+      `for reference, bare NestJS + Fastify /health/live / node:http: ${rps('nest /live', 'node:http').toFixed(3)}x ` +
+      `(by CPU per request ${cpu('nest /live', 'node:http').toFixed(3)}x); ` +
+      `service / bare NestJS + Fastify: ${rps('svc /live', 'nest /live').toFixed(3)}x ` +
+      `(by CPU per request ${cpu('svc /live', 'nest /live').toFixed(3)}x)`,
   };
 }
 
@@ -557,6 +573,7 @@ async function issue13Figures(
 async function main(): Promise<void> {
   const service = await startService();
   let baseline: ChildProcess | undefined;
+  let bare: ChildProcess | undefined;
   let failed = false;
   try {
     const { url, body } = ONLY_LIVE
@@ -564,6 +581,8 @@ async function main(): Promise<void> {
       : await publishPage(service.base);
     const started = await startBaseline(body);
     baseline = started.child;
+    const bareNest = await startBaseline('', 'bench/bare-nest-server.ts');
+    bare = bareNest.child;
     console.log(
       `${Buffer.byteLength(body)} B JSON baseline, ${CONNECTIONS} connections, ` +
         `${DURATION} s (+${WARMUP} s warm-up) each, ${HOST}, Node ${process.versions.node}` +
@@ -574,15 +593,19 @@ async function main(): Promise<void> {
     const overhead = await overheadRounds(
       { url: started.url, pid: started.child.pid },
       { url: `${service.base}/health/live`, pid: service.child.pid },
+      { url: new URL('/health/live', bareNest.url).toString(), pid: bareNest.child.pid },
     );
-    console.log('per-request overhead: GET /health/live vs raw node:http, two rounds');
+    console.log(
+      'per-request overhead: GET /health/live vs raw node:http (and a bare NestJS app), two rounds',
+    );
     console.log(table(overhead.rows));
     const pass = overhead.ratio >= LIVE_TARGET;
     console.log(
       `/health/live / node:http (mean of both rounds): ${overhead.ratio.toFixed(3)}x ` +
         `(target >= ${LIVE_TARGET}x: ${pass ? 'met' : 'NOT met'}); ` +
-        `by server CPU per request: ${overhead.cpuRatio.toFixed(3)}x\n`,
+        `by server CPU per request: ${overhead.cpuRatio.toFixed(3)}x`,
     );
+    console.log(`${overhead.summary}\n`);
     const rows = [...overhead.rows];
     if (!QUICK && !pass) failed = true;
 
@@ -605,6 +628,7 @@ async function main(): Promise<void> {
     if (failed) process.exitCode = 1;
   } finally {
     baseline?.kill('SIGTERM');
+    bare?.kill('SIGTERM');
     await stopService(service);
     await sleep(500);
     LIMIT.remove();
