@@ -342,8 +342,9 @@ async function overheadRounds(
   );
   const mean = (name: string, of: (r: Row) => number) =>
     rows.filter((r) => r.name === name).reduce((sum, r) => sum + of(r), 0) / 2;
+  // a relative to b, both ways read alike (above 1: a is the faster): by req/s, and by CPU per
+  // request (b's over a's).
   const rps = (a: string, b: string) => mean(a, (r) => r.rps) / mean(b, (r) => r.rps);
-  // b's CPU per request over a's: below 1 when a costs more.
   const cpu = (a: string, b: string) =>
     mean(b, (r) => r.cpuUsPerRequest) / mean(a, (r) => r.cpuUsPerRequest);
   return {

@@ -7,8 +7,8 @@
  * `BENCH_NODE_OPTIONS` replaces the Dockerfile's NODE_OPTIONS.
  *
  * It answers one question for issue 13's "RSS under load <= 150 MB": how much of the figure is
- * fixed by the stack before the service's own work starts. Run: `npm run bench -- bench/memory-floor.ts`
- * (builds first; needs no running stack).
+ * fixed by the stack before the service's own work starts. Run: `npm run bench --
+ * bench/memory-floor.ts` (it builds first; the stack bench/run.sh starts is not used).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

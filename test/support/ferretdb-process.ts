@@ -95,7 +95,8 @@ export class FerretDbProcess {
         return db;
       } catch (error) {
         await db.destroy();
-        if (port !== undefined || attempt === 3 || !(error instanceof PortTakenError)) throw error;
+        if (port !== undefined || attempt === 3 || !(error instanceof ExitedWhileStartingError))
+          throw error;
       }
     }
   }
@@ -157,7 +158,7 @@ export class FerretDbProcess {
     // Ready when this FerretDB holds the port, not when the port merely accepts (see listensOn).
     await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new PortTakenError(this.port, child.exitCode);
+        if (child.exitCode !== null) throw new ExitedWhileStartingError(this.port, child.exitCode);
         return listensOn(child.pid as number, this.port) && (await accepts(this.port));
       },
       15_000,
@@ -182,7 +183,7 @@ export class FerretDbProcess {
 }
 
 /** The FerretDB process exited while starting (as it does when another process holds its port). */
-class PortTakenError extends Error {
+class ExitedWhileStartingError extends Error {
   constructor(port: number, code: number) {
     super(
       `FerretDB exited with code ${code} while starting: is port ${port} taken by another process?`,
