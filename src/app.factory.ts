@@ -37,7 +37,10 @@ export async function createApp(
     (options.logger || options.preview ? undefined : createLogShipper(config));
   const logger =
     options.logger ??
-    createRootLogger(config, createLogDestination(logShipper ? [logShipper] : []));
+    createRootLogger(
+      config,
+      createLogDestination(logShipper ? [logShipper] : [], { format: config.log.format }),
+    );
   // Fresh cache hits of the public page and list reads are answered before Fastify.
   const hotPath = new HotPathServer(new AccessLog(logger));
   const adapter = new FastifyAdapter({

@@ -8,10 +8,10 @@ import { ShutdownState } from './core/lifecycle/shutdown-state';
 import { createLogDestination, createRootLogger } from './core/logging/root-logger';
 import { createLogShipper } from './modules/log-search/log-shipping';
 
-async function bootstrap(): Promise<void> {
-  let config: AppConfig;
+/** A setting that cannot work stops the process with a message naming it, before any log line. */
+function orExitOnBadConfig<T>(build: () => T): T {
   try {
-    config = AppConfig.fromEnvironment();
+    return build();
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       process.stderr.write(`${error.message}\n`);
@@ -19,8 +19,17 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+}
+
+async function bootstrap(): Promise<void> {
+  const config = orExitOnBadConfig(() => AppConfig.fromEnvironment());
   const logShipper = createLogShipper(config);
-  const logger = createRootLogger(config, createLogDestination(logShipper ? [logShipper] : []));
+  const logger = orExitOnBadConfig(() =>
+    createRootLogger(
+      config,
+      createLogDestination(logShipper ? [logShipper] : [], { format: config.log.format }),
+    ),
+  );
   // From here on a crash is logged as fatal and the buffered lines are written before exit 1.
   installFatalErrorHandlers(logger);
   const app = await createApp(config, { logger, logShipper });

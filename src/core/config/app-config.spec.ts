@@ -32,3 +32,22 @@ describe('AppConfig: the CDN settle delay covers the public cache and replica la
     expect(config.cdnInvalidation.settleMs).toBe(0);
   });
 });
+
+describe('AppConfig: LOG_FORMAT', () => {
+  it('is json unless asked otherwise, and pretty may be asked for outside production', () => {
+    expect(AppConfig.fromEnvironment(base).log.format).toBe('json');
+    expect(AppConfig.fromEnvironment({ ...base, LOG_FORMAT: 'pretty' }).log.format).toBe('pretty');
+  });
+
+  it('refuses pretty with NODE_ENV=production, naming the variable', () => {
+    expect(() =>
+      AppConfig.fromEnvironment({ ...base, NODE_ENV: 'production', LOG_FORMAT: 'pretty' }),
+    ).toThrow(/LOG_FORMAT=pretty is for local runs/);
+  });
+
+  it('refuses an unknown format, naming the variable', () => {
+    expect(() => AppConfig.fromEnvironment({ ...base, LOG_FORMAT: 'text' })).toThrow(
+      /LOG_FORMAT must be one of the following values: json, pretty/,
+    );
+  });
+});

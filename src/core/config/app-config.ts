@@ -18,7 +18,10 @@ export class AppConfig {
     shutdownDrainDelayMs: number;
   };
   readonly metrics: { port: number };
-  readonly log: { level: EnvironmentVariables['LOG_LEVEL'] };
+  readonly log: {
+    level: EnvironmentVariables['LOG_LEVEL'];
+    format: EnvironmentVariables['LOG_FORMAT'];
+  };
   readonly mongo: {
     uri: string;
     tlsCaFile?: string;
@@ -126,7 +129,11 @@ export class AppConfig {
       );
     }
     this.metrics = { port: e.METRICS_PORT };
-    this.log = { level: e.LOG_LEVEL };
+    this.log = { level: e.LOG_LEVEL, format: e.LOG_FORMAT };
+    // Production logs are parsed (Fluent Bit, log search), and the image has no pino-pretty.
+    if (e.NODE_ENV === 'production' && e.LOG_FORMAT === 'pretty') {
+      throw invalid('LOG_FORMAT=pretty is for local runs; NODE_ENV=production logs JSON');
+    }
     this.mongo = {
       uri: e.MONGODB_URI,
       tlsCaFile: e.MONGODB_TLS_CA_FILE,

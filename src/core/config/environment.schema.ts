@@ -25,6 +25,7 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
 const IP_OR_CIDR = String.raw`(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:/[0-9]{1,2})?|[0-9a-fA-F:]*:[0-9a-fA-F:.]*(?:/[0-9]{1,3})?|loopback|linklocal|uniquelocal)`;
 /** What TRUSTED_PROXIES accepts; each entry is checked again with node:net in AppConfig. */
 const TRUSTED_PROXIES = new RegExp(`^\\s*${IP_OR_CIDR}\\s*(?:,\\s*${IP_OR_CIDR}\\s*)*$`);
@@ -62,6 +63,14 @@ export class EnvironmentVariables {
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /**
+   * `pretty`: human-readable lines (pino-pretty) for a person at a terminal; `npm run dev` sets it.
+   * Everything else reads JSON (Fluent Bit, log search), and pino-pretty is a devDependency that
+   * the image leaves out, so it is refused with NODE_ENV=production.
+   */
+  @IsIn(LOG_FORMATS)
+  LOG_FORMAT: (typeof LOG_FORMATS)[number] = 'json';
 
   @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGODB_URI must be a mongodb:// URI' })
   MONGODB_URI!: string;
