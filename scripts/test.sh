@@ -53,6 +53,7 @@ step lint && npm run --silent lint
 step typecheck && npm run --silent check
 step build && npm run --silent build
 step openapi && npm run --silent openapi:check
+step config-doc && npm run --silent config-doc:check
 step unit && npm run --silent test:unit -- --json --outputFile="$results/unit.json"
 
 step "stack (waiting for it)"

@@ -43,24 +43,35 @@ export const READ_PREFERENCES = [
  * names; defaults suit a local run.
  */
 export class EnvironmentVariables {
+  /**
+   * `production` turns on what only production needs: the 5 s shutdown drain delay by default,
+   * https-only OIDC issuers, JSON logs only.
+   */
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
+  /** The API listener: public and admin API, health probes, Swagger UI. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(65535)
   PORT = 3000;
 
+  /** Address of the API and metrics listeners (`npm run dev` binds 127.0.0.1). */
   @IsString()
   HOST = '0.0.0.0';
 
+  /**
+   * Prometheus `/metrics`, on HOST but never on the API port, so no Ingress routes to it. 0 turns
+   * it off.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(65535)
   METRICS_PORT = 9464;
 
+  /** Least level of the log lines written (pino's levels; `silent` writes none). */
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
@@ -72,6 +83,10 @@ export class EnvironmentVariables {
   @IsIn(LOG_FORMATS)
   LOG_FORMAT: (typeof LOG_FORMATS)[number] = 'json';
 
+  /**
+   * The database: DocumentDB (FerretDB locally), e.g.
+   * `mongodb://user:pass@<cluster endpoint>:27017/sponsored_agents?replicaSet=rs0`.
+   */
   @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGODB_URI must be a mongodb:// URI' })
   MONGODB_URI!: string;
 
@@ -85,6 +100,10 @@ export class EnvironmentVariables {
   @IsBoolean()
   MONGODB_RETRY_WRITES = false;
 
+  /**
+   * Where public reads may go: `secondaryPreferred` spreads them over DocumentDB's replicas. Reads
+   * that decide writes and admin reads go to the primary whatever this says.
+   */
   @IsIn(READ_PREFERENCES)
   MONGODB_READ_PREFERENCE: (typeof READ_PREFERENCES)[number] = 'primary';
 
@@ -114,6 +133,9 @@ export class EnvironmentVariables {
   @Min(1000)
   MONGODB_STARTUP_TIMEOUT_MS = 600000;
 
+  /**
+   * Timeout of readiness's database ping: a hung database fails the probe instead of stalling it.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(100)
@@ -154,19 +176,29 @@ export class EnvironmentVariables {
   })
   TRUSTED_PROXIES?: string;
 
-  /** Failed authentications one source address may make per minute before it gets 429s. */
+  /**
+   * Failed authentications one source address may make per minute before it gets 429s (counted
+   * per pod, in memory).
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   AUTH_FAILURES_PER_MINUTE = 10;
 
-  /** Admin writes (non-GET) one identity may make per minute: a leaked token's blast radius. */
+  /**
+   * Admin writes (non-GET) one identity may make per minute, per pod: a leaked token's blast
+   * radius.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   ADMIN_WRITES_PER_MINUTE = 120;
 
-  /** OIDC issuer URL (its discovery document is at /.well-known/openid-configuration). Unset: off. */
+  /**
+   * OIDC issuer URL (its discovery document is at /.well-known/openid-configuration). Unset: off.
+   * Needs OIDC_AUDIENCE and OIDC_ROLE_MAP; https only with NODE_ENV=production (keys fetched over
+   * plain HTTP could be swapped in transit).
+   */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   OIDC_ISSUER?: string;
@@ -218,32 +250,51 @@ export class EnvironmentVariables {
   @Min(100)
   AUDIT_DRAIN_INTERVAL_MS = 5000;
 
+  /**
+   * Browser freshness of public responses (`max-age`), seconds. Browsers cannot be purged as the
+   * CDN is, so they revalidate by default.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   CACHE_MAX_AGE = 0;
 
+  /**
+   * CDN freshness of public responses (`s-maxage`), seconds. Every public change purges the CDN,
+   * so it can be long; cut short while an unpublish is scheduled.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   CACHE_S_MAXAGE = 300;
 
+  /**
+   * Seconds the CDN may serve a stale copy while it fetches a new one (`stale-while-revalidate`).
+   */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   CACHE_STALE_WHILE_REVALIDATE = 60;
 
+  /**
+   * Seconds the CDN, and the in-process cache, may serve a stale copy while the origin or the
+   * database fails (`stale-if-error`).
+   */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   CACHE_STALE_IF_ERROR = 86400;
 
+  /** Largest request body; larger ones get `413` before they are parsed. */
   @Transform(toInt)
   @IsInt()
   @Min(1024)
   BODY_LIMIT_BYTES = 256 * 1024;
 
-  /** Budget from SIGTERM to exit, drain delay included; exceeded means a forced exit 1. */
+  /**
+   * Budget from SIGTERM to exit, drain delay included; exceeded means a forced exit 1. Keep it
+   * below the pod's terminationGracePeriodSeconds.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(0)
@@ -259,17 +310,33 @@ export class EnvironmentVariables {
   @Min(0)
   SHUTDOWN_DRAIN_DELAY_MS?: number;
 
+  /**
+   * OpenSearch endpoint of log search and of the in-app shipper. Unset: log search answers `503`;
+   * readiness reports OpenSearch but never fails on it.
+   */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   OPENSEARCH_URL?: string;
 
+  /**
+   * Sign OpenSearch requests with SigV4 (Amazon OpenSearch Service), in AWS_REGION, with the
+   * default credential chain (IRSA in EKS).
+   */
   @Transform(toBool)
   @IsBoolean()
   OPENSEARCH_AWS_SIGV4 = false;
 
+  /**
+   * The SigV4 service name: `es` for an OpenSearch Service domain, `aoss` for OpenSearch
+   * Serverless.
+   */
   @IsIn(['es', 'aoss'])
   OPENSEARCH_AWS_SERVICE: 'es' | 'aoss' = 'es';
 
+  /**
+   * Ship the process's own log records to OpenSearch from inside the app (local runs, tests). Off
+   * in EKS, where Fluent Bit ships stdout: both would index every record twice.
+   */
   @Transform(toBool)
   @IsBoolean()
   LOG_SHIPPER_ENABLED = false;
@@ -286,6 +353,7 @@ export class EnvironmentVariables {
   })
   LOG_INDEX = 'logs-sponsored-agents';
 
+  /** Records per bulk request of the in-app shipper. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -298,19 +366,26 @@ export class EnvironmentVariables {
   @Min(1)
   LOG_SHIPPER_QUEUE_MAX = 10000;
 
+  /** How often the in-app shipper sends what it holds, full batch or not. */
   @Transform(toInt)
   @IsInt()
   @Min(50)
   LOG_SHIPPER_FLUSH_INTERVAL_MS = 1000;
 
+  /**
+   * The distribution whose paths are invalidated. Unset: invalidations are recorded as `skipped`,
+   * so local runs work without CloudFront.
+   */
   @IsOptional()
   @IsString()
   CLOUDFRONT_DISTRIBUTION_ID?: string;
 
+  /** CloudFront API endpoint override (the local stack's moto); unset in production. */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   CLOUDFRONT_ENDPOINT?: string;
 
+  /** Region of the AWS SDK clients (CloudFront, OpenSearch SigV4). */
   @IsString()
   AWS_REGION = 'us-east-1';
 
@@ -337,7 +412,10 @@ export class EnvironmentVariables {
   @Min(0)
   CDN_INVALIDATION_BATCH_WINDOW_MS = 2000;
 
-  /** How long a worker owns a batch; a crashed worker's batches are taken over after it. */
+  /**
+   * How long a worker owns a batch; a crashed worker's batches are taken over after it. Also the
+   * period of the sweep that finishes what a poll cut short left behind.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(100)
@@ -350,11 +428,16 @@ export class EnvironmentVariables {
   @Max(100)
   CDN_INVALIDATION_MAX_ATTEMPTS = 8;
 
+  /**
+   * Ceiling of the first retry delay after a throttled, 5xx or network-failed CreateInvalidation;
+   * the ceiling doubles per attempt and the delay is drawn below it (full jitter).
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   CDN_INVALIDATION_BACKOFF_BASE_MS = 1000;
 
+  /** The most that retry ceiling grows to. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -477,8 +560,9 @@ export class EnvironmentVariables {
   SCHEDULE_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 
   /**
-   * Public and admin requests get 503 + Retry-After while the event loop's mean delay over a
-   * sample is above this (liveness and startup probes are never refused). 0 turns it off.
+   * Public and admin requests get 503 + Retry-After, and readiness fails, while the event loop's
+   * mean delay over a sample is above this (liveness and startup probes are never refused).
+   * 0 turns it off.
    */
   @Transform(toInt)
   @IsInt()
