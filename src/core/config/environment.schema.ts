@@ -13,6 +13,7 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
+import { ConfigValidationError } from './config-validation.error';
 
 const toBool = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -599,7 +600,7 @@ export class EnvironmentVariables {
   SCHEDULE_DEFAULT_WINDOW_DAYS = 90;
 }
 
-export class ConfigValidationError extends Error {}
+export { ConfigValidationError };
 
 function describe(errors: ValidationError[]): string[] {
   return errors.flatMap((e) =>

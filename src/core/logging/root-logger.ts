@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { isatty } from 'node:tty';
 import pino, { DestinationStream, Logger } from 'pino';
 import type { AppConfig } from '../config/app-config';
-import { ConfigValidationError, type LOG_FORMATS } from '../config/environment.schema';
+import { ConfigValidationError } from '../config/config-validation.error';
+import type { LOG_FORMATS } from '../config/environment.schema';
 
 export const SERVICE_NAME = 'sponsored-agents';
 export const SERVICE_VERSION = process.env.npm_package_version ?? '0.1.0';
