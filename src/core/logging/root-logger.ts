@@ -36,11 +36,11 @@ export interface LogDestinationOptions {
 }
 
 /**
- * stdout, written asynchronously and buffered, so that logging stays off the request's hot path
- * and one write(2) carries many lines. `logger.flush(cb)` waits until everything buffered is
- * written (GracefulShutdown and the fatal-error handler call it before exiting); pino also writes
- * what is left synchronously on process exit. `extraStreams` lets an in-app shipper receive the
- * same records.
+ * stdout, in JSON written asynchronously and buffered, so that logging stays off the request's
+ * hot path and one write(2) carries many lines. `logger.flush(cb)` waits until everything
+ * buffered is written (GracefulShutdown and the fatal-error handler call it before exiting); pino
+ * also writes what is left synchronously on process exit. `extraStreams` lets an in-app shipper
+ * receive the same records. (LOG_FORMAT=pretty: see createPrettyDestination.)
  */
 export function createLogDestination(
   extraStreams: DestinationStream[] = [],
@@ -116,7 +116,10 @@ function loadPinoPretty(): typeof import('pino-pretty') {
   }
 }
 
-/** The process's one pino logger: JSON (or pretty for `npm run dev`), service/version/host on every line, secrets redacted. */
+/**
+ * The process's one pino logger: JSON (human lines with LOG_FORMAT=pretty), service, version and
+ * host on every line, secrets redacted.
+ */
 export function createRootLogger(
   config: { log: Pick<AppConfig['log'], 'level'> & Partial<Pick<AppConfig['log'], 'format'>> },
   destination: DestinationStream = createLogDestination([], { format: config.log.format }),
