@@ -42,7 +42,8 @@ module.exports = {
       slowTestThreshold: 30,
     },
     {
-      // Multi-process tests (kill -9, replicas): spawn `node dist/main.js`; run via test:fault.
+      // Tests that spawn, pause or kill processes (replicas of `node dist/main.js`, a private
+      // FerretDB, signals, crashes, graceful shutdown); run via test:fault, one suite at a time.
       displayName: 'fault',
       testEnvironment: 'node',
       rootDir: '.',

@@ -25,7 +25,7 @@ import autocannon from 'autocannon';
 import mongoose from 'mongoose';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
+import { freePort } from '../test/support/free-port.ts';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { memoryLimit } from './memory-limit.ts';
@@ -65,17 +65,6 @@ const NODE_TS_FLAGS = [
   '--disable-warning=ExperimentalWarning',
   '--disable-warning=MODULE_TYPELESS_PACKAGE_JSON',
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createNetServer();
-    server.once('error', fail);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 async function admin(base: string, method: string, path: string, body?: unknown, ifMatch?: string) {
   const res = await fetch(base + path, {

@@ -6,7 +6,7 @@ import { auth, startApp, type TestApp } from './support/app';
 import { fastWorkerEnv, invalidationsClient } from './support/cache-invalidation';
 import { createTestDistribution, eventually, motoEndpoint } from './support/cloudfront-moto';
 import { CommandRecorder } from './support/command-recorder';
-import { freePort } from './support/ferretdb-process';
+import { freePort } from './support/free-port';
 import { declaredIndexes, queryShapeViolations } from './support/query-shape';
 import { scheduleClient } from './support/schedule-client';
 

@@ -10,7 +10,7 @@ import {
   type MotoInvalidation,
 } from '../support/cloudfront-moto';
 import { newPage, newSlug } from '../support/factories';
-import { AppProcess } from './app-process';
+import { AppProcess } from '../support/app-process';
 
 /**
  * Several real service processes on one database, sending through a fault-injecting proxy to

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ADMIN_TOKEN, isolatedMongoUri } from '../support/app';
 import { eventually } from '../support/cloudfront-moto';
 import { newPage } from '../support/factories';
-import { AppProcess } from './app-process';
+import { AppProcess } from '../support/app-process';
 
 /**
  * Real service processes on one database whose scheduler is frozen in the middle of an action

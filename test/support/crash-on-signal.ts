@@ -1,4 +1,4 @@
-// Preloaded into `node dist/main.js` by log-flush.e2e-spec.ts (node --import): on SIGUSR2 the
+// Preloaded into `node dist/main.js` by test/fault/log-flush.fault-spec.ts (node --import): on SIGUSR2 the
 // process fails the way a bug would, outside any request, so the service's own fatal-error
 // handling is what runs. CRASH_WITH=rejection makes it an unhandled promise rejection.
 process.on('SIGUSR2', () => {

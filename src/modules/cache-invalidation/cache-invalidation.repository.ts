@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, UpdateQuery } from 'mongoose';
+import { Model } from 'mongoose';
 import { isDuplicateKey } from '../../core/database/mongo-errors';
 import { PRIMARY } from '../../core/database/read-preference';
 import {
@@ -370,10 +370,147 @@ export class CacheInvalidationRepository implements OnModuleInit {
    * Updates the batch only while `owner` still holds it (and, with `liveAt`, only if the lease is
    * still valid at that time). False: the lease was lost and the caller must stop.
    */
-  async updateOwnedBatch(
-    batch: Pick<BatchRecord, '_id' | 'leaseGen'>,
+  // --- batch state changes: each is fenced by the lease (owner and generation), true if it won ---
+
+  /** Fixes an assembling batch's items and paths: it is ready to send. */
+  freezeBatch(
+    batch: OwnedBatch,
     owner: string,
-    update: UpdateQuery<BatchRecord>,
+    frozen: Pick<BatchRecord, 'itemIds' | 'requestIds' | 'paths' | 'callerReference'>,
+    now: Date,
+  ): Promise<boolean> {
+    return this.updateOwned(
+      batch,
+      owner,
+      { ...frozen, status: 'sending', updatedAt: now },
+      { status: 'assembling' },
+    );
+  }
+
+  /** Replaces a sending batch's paths (and so its CallerReference), while the lease is live. */
+  repathBatch(
+    batch: OwnedBatch,
+    owner: string,
+    paths: Pick<BatchRecord, 'paths' | 'callerReference'>,
+    now: Date,
+  ): Promise<boolean> {
+    return this.updateOwned(
+      batch,
+      owner,
+      { ...paths, updatedAt: now },
+      { liveAt: now, status: 'sending' },
+    );
+  }
+
+  /**
+   * Records attempt `attempt` before it is made (so the batch counts as possibly sent) and
+   * renews the lease, while the lease is still live.
+   */
+  recordAttempt(
+    batch: OwnedBatch & Pick<BatchRecord, 'firstAttemptAt'>,
+    owner: string,
+    attempt: number,
+    now: Date,
+    leaseMs: number,
+  ): Promise<boolean> {
+    return this.updateOwned(
+      batch,
+      owner,
+      {
+        uncertain: true,
+        attempts: attempt,
+        firstAttemptAt: batch.firstAttemptAt ?? now,
+        leaseUntil: new Date(now.getTime() + leaseMs),
+        updatedAt: now,
+      },
+      { liveAt: now, status: 'sending' },
+    );
+  }
+
+  /** A failed attempt that may be retried: try again at `nextAttemptAt`, lease released. */
+  retryBatchLater(
+    batch: OwnedBatch,
+    owner: string,
+    retry: { uncertain: boolean; lastError: string; nextAttemptAt: Date },
+    now: Date,
+  ): Promise<boolean> {
+    return this.updateOwned(batch, owner, { ...retry, ...released(now) });
+  }
+
+  /** CloudFront was busy: back off without using up the attempt, lease released. */
+  deferBusyBatch(
+    batch: OwnedBatch,
+    owner: string,
+    deferral: Pick<BatchRecord, 'attempts' | 'deferrals' | 'deferredSince' | 'nextAttemptAt'> & {
+      lastError: string;
+    },
+    now: Date,
+  ): Promise<boolean> {
+    return this.updateOwned(batch, owner, { ...deferral, uncertain: false, ...released(now) });
+  }
+
+  /** Nothing to do until `nextAttemptAt` (a status poll, a busy budget), lease released. */
+  deferBatch(
+    batch: OwnedBatch,
+    owner: string,
+    nextAttemptAt: Date,
+    now: Date,
+    note: { lastError?: string; cloudFrontStatus?: string } = {},
+  ): Promise<boolean> {
+    const set: Record<string, unknown> = { nextAttemptAt, ...released(now) };
+    if (note.lastError) set.lastError = note.lastError;
+    if (note.cloudFrontStatus) set.cloudFrontStatus = note.cloudFrontStatus;
+    return this.updateOwned(batch, owner, set);
+  }
+
+  /** CloudFront accepted the batch (or had it already): sent, or completed at once. */
+  markBatchSent(
+    batch: OwnedBatch,
+    owner: string,
+    sent: {
+      cloudFrontId: string;
+      cloudFrontStatus: string;
+      completed: boolean;
+      nextAttemptAt: Date;
+    },
+    now: Date,
+  ): Promise<boolean> {
+    return this.updateOwned(batch, owner, {
+      status: sent.completed ? 'completed' : 'sent',
+      cloudFrontId: sent.cloudFrontId,
+      cloudFrontStatus: sent.cloudFrontStatus,
+      uncertain: false,
+      sentAt: now,
+      ...(sent.completed ? { completedAt: now } : {}),
+      nextAttemptAt: sent.nextAttemptAt,
+      ...released(now),
+    });
+  }
+
+  /** CloudFront reports the invalidation done. */
+  completeBatch(
+    batch: OwnedBatch,
+    owner: string,
+    cloudFrontStatus: string,
+    now: Date,
+  ): Promise<boolean> {
+    return this.updateOwned(batch, owner, {
+      status: 'completed',
+      cloudFrontStatus,
+      completedAt: now,
+      ...released(now),
+    });
+  }
+
+  /** The batch failed for good (attempts exhausted or a permanent error). */
+  failBatch(batch: OwnedBatch, owner: string, lastError: string, now: Date): Promise<boolean> {
+    return this.updateOwned(batch, owner, { status: 'failed', lastError, ...released(now) });
+  }
+
+  private async updateOwned(
+    batch: OwnedBatch,
+    owner: string,
+    set: Record<string, unknown>,
     extra: { liveAt?: Date; status?: BatchRecord['status'] } = {},
   ): Promise<boolean> {
     const filter: Record<string, unknown> = {
@@ -383,7 +520,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
     };
     if (extra.liveAt) filter.leaseUntil = { $gt: extra.liveAt };
     if (extra.status) filter.status = extra.status;
-    const result = await this.batches.updateOne(filter, update).exec();
+    const result = await this.batches.updateOne(filter, { $set: set }).exec();
     return result.matchedCount === 1;
   }
 
@@ -443,3 +580,9 @@ export class CacheInvalidationRepository implements OnModuleInit {
     return { granted: false, waitMs: Math.max(1, (slot + 1) * intervalMs - now.getTime()) };
   }
 }
+
+/** What fences a batch write: the batch and the lease generation its owner holds. */
+type OwnedBatch = Pick<BatchRecord, '_id' | 'leaseGen'>;
+
+/** The lease given up: any worker may take the batch when it is next due. */
+const released = (now: Date) => ({ leaseOwner: null, leaseUntil: null, updatedAt: now });

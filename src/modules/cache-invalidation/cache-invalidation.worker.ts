@@ -246,20 +246,16 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     }
     const paths = [...new Set(items.flatMap((i) => i.paths))].sort();
     const set = {
-      status: 'sending' as const,
       itemIds: ids(items),
       requestIds: requestIds(items),
       paths,
       callerReference: callerReference(batch._id, paths),
-      updatedAt: now,
     };
-    if (
-      await this.repo.updateOwnedBatch(batch, this.owner, { $set: set }, { status: 'assembling' })
-    ) {
+    if (await this.repo.freezeBatch(batch, this.owner, set, now)) {
       const frozen = items.map((i) => ({ id: i._id, generation: i.generation ?? 0 }));
       await this.repo.markClaimed(frozen, batch._id, now);
       await this.handBackLateClaims(batch._id, new Set(set.itemIds), now);
-      return { ...batch, ...set };
+      return { ...batch, ...set, status: 'sending', updatedAt: now };
     }
     // Lost the lease while assembling (we were slower than the lease). Whoever froze the batch
     // keeps the items it saw; items we claimed after that go back to pending, under a new
@@ -342,21 +338,8 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     // nobody takes the batch over while it is on the wire.
     const attempt = batch.attempts + 1;
     const now = new Date();
-    const fenced = await this.repo.updateOwnedBatch(
-      batch,
-      this.owner,
-      {
-        $set: {
-          uncertain: true,
-          attempts: attempt,
-          firstAttemptAt: batch.firstAttemptAt ?? now,
-          leaseUntil: new Date(now.getTime() + this.settings.leaseMs),
-          updatedAt: now,
-        },
-      },
-      { liveAt: now, status: 'sending' },
-    );
-    if (!fenced) return;
+    if (!(await this.repo.recordAttempt(batch, this.owner, attempt, now, this.settings.leaseMs)))
+      return;
     // A busy refusal gives its attempt number back; the deferral count keeps the token new.
     const deferrals = batch.deferrals ?? 0;
     const token = `attempt:${batch._id}:${attempt}${deferrals ? `:d${deferrals}` : ''}`;
@@ -387,16 +370,16 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
         'CDN invalidation attempt failed; will retry',
       );
       const now = new Date();
-      await this.repo.updateOwnedBatch(batch, this.owner, {
-        $set: {
+      await this.repo.retryBatchLater(
+        batch,
+        this.owner,
+        {
           uncertain: c.maybeApplied,
           lastError: c.message,
           nextAttemptAt: new Date(now.getTime() + delay),
-          leaseOwner: null,
-          leaseUntil: null,
-          updatedAt: now,
         },
-      });
+        now,
+      );
       await this.repo.syncItems(batch, {
         attempts: batch.attempts,
         lastError: c.message,
@@ -412,15 +395,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
       lastError: c.message,
       updatedAt: now,
     });
-    await this.repo.updateOwnedBatch(batch, this.owner, {
-      $set: {
-        status: 'failed',
-        lastError: c.message,
-        leaseOwner: null,
-        leaseUntil: null,
-        updatedAt: now,
-      },
-    });
+    await this.repo.failBatch(batch, this.owner, c.message, now);
     invalidationMetrics().failed.inc();
     this.logger.error(context, 'CDN invalidation failed');
   }
@@ -432,20 +407,17 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
   ): Promise<void> {
     const now = new Date();
     const completed = isCompleted(invalidation.status);
-    const owned = await this.repo.updateOwnedBatch(batch, this.owner, {
-      $set: {
-        status: completed ? 'completed' : 'sent',
+    const owned = await this.repo.markBatchSent(
+      batch,
+      this.owner,
+      {
         cloudFrontId: invalidation.id,
         cloudFrontStatus: invalidation.status,
-        uncertain: false,
-        sentAt: now,
-        ...(completed ? { completedAt: now } : {}),
+        completed,
         nextAttemptAt: new Date(now.getTime() + this.settings.statusPollMs),
-        leaseOwner: null,
-        leaseUntil: null,
-        updatedAt: now,
       },
-    });
+      now,
+    );
     if (!owned) return;
     await this.repo.syncItems(batch, {
       status: completed ? 'completed' : 'sent',
@@ -486,39 +458,32 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
       }),
       'CDN invalidation deferred: CloudFront is busy',
     );
-    await this.repo.updateOwnedBatch(batch, this.owner, {
-      $set: {
+    await this.repo.deferBusyBatch(
+      batch,
+      this.owner,
+      {
         attempts,
         deferrals,
         deferredSince,
-        uncertain: false,
         lastError: message,
         nextAttemptAt: new Date(now.getTime() + delay),
-        leaseOwner: null,
-        leaseUntil: null,
-        updatedAt: now,
       },
-    });
+      now,
+    );
     await this.repo.syncItems(batch, { attempts, lastError: message, updatedAt: now });
   }
 
   /** Replaces the batch's paths (and so its CallerReference) with `paths`, still owning it. */
   private async widen(batch: BatchRecord, paths: string[]): Promise<BatchRecord | null> {
     const now = new Date();
-    const set = { paths, callerReference: callerReference(batch._id, paths), updatedAt: now };
-    const owned = await this.repo.updateOwnedBatch(
-      batch,
-      this.owner,
-      { $set: set },
-      { liveAt: now, status: 'sending' },
-    );
-    if (!owned) return null;
+    const set = { paths, callerReference: callerReference(batch._id, paths) };
+    if (!(await this.repo.repathBatch(batch, this.owner, set, now))) return null;
     invalidationMetrics().widened.inc();
     this.logger.log(
       this.logContext(batch, { widenedTo: paths }),
       'CDN invalidation widened to fit the wildcards CloudFront has free',
     );
-    return { ...batch, ...set };
+    return { ...batch, ...set, updatedAt: now };
   }
 
   // --- 4. poll --------------------------------------------------------------------------------
@@ -539,16 +504,7 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
       return this.defer(batch, this.settings.statusPollMs, undefined, status);
     const now = new Date();
     await this.repo.syncItems(batch, { status: 'completed', completedAt: now, updatedAt: now });
-    await this.repo.updateOwnedBatch(batch, this.owner, {
-      $set: {
-        status: 'completed',
-        cloudFrontStatus: status,
-        completedAt: now,
-        leaseOwner: null,
-        leaseUntil: null,
-        updatedAt: now,
-      },
-    });
+    await this.repo.completeBatch(batch, this.owner, status, now);
     this.logger.log(
       this.logContext(batch, { cloudFrontId: batch.cloudFrontId }),
       'CDN invalidation completed',
@@ -652,15 +608,9 @@ export class CacheInvalidationWorker implements OnApplicationBootstrap, BeforeAp
     cloudFrontStatus?: string,
   ): Promise<void> {
     const now = new Date();
-    await this.repo.updateOwnedBatch(batch, this.owner, {
-      $set: {
-        nextAttemptAt: new Date(now.getTime() + delayMs),
-        leaseOwner: null,
-        leaseUntil: null,
-        updatedAt: now,
-        ...(lastError ? { lastError } : {}),
-        ...(cloudFrontStatus ? { cloudFrontStatus } : {}),
-      },
+    await this.repo.deferBatch(batch, this.owner, new Date(now.getTime() + delayMs), now, {
+      lastError,
+      cloudFrontStatus,
     });
   }
 

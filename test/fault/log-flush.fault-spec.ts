@@ -1,63 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ADMIN_TOKEN, isolatedMongoUri } from './support/app';
-import { freePort } from './support/free-port';
+import { ADMIN_TOKEN, isolatedMongoUri } from '../support/app';
+import { AppProcess } from '../support/app-process';
 
-const MAIN = resolve(__dirname, '../dist/main.js');
-const CRASH_PRELOAD = resolve(__dirname, 'support/crash-on-signal.ts');
+const CRASH_PRELOAD = resolve(__dirname, '../support/crash-on-signal.ts');
 /** More lines than one stdout buffer (4 KiB) holds, sent just before the process is stopped. */
 const REQUESTS = 2000;
 const CONCURRENCY = 20;
 
-interface Service {
-  child: ChildProcess;
-  port: number;
-  lines: () => Array<Record<string, unknown>>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 /** The production entry point with stdout on a pipe, as in a container. */
-async function startService(preload: string[] = [], env: Record<string, string> = {}) {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
-  const port = await freePort();
-  const child = spawn(process.execPath, [...preload, MAIN], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      METRICS_PORT: '0',
-      MONGODB_URI: isolatedMongoUri(),
-      ADMIN_TOKEN,
-      LOG_LEVEL: 'info',
-      LOG_SHIPPER_ENABLED: 'false',
-      SHUTDOWN_DRAIN_DELAY_MS: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })),
+function startService(nodeArgs: string[] = [], env: Record<string, string> = {}) {
+  return AppProcess.start(
+    'log-flush',
+    { NODE_ENV: 'production', MONGODB_URI: isolatedMongoUri(), ADMIN_TOKEN, ...env },
+    { nodeArgs },
   );
-  for (let i = 0; ; i += 1) {
-    if (child.exitCode !== null) throw new Error(`service exited during start-up:\n${err}`);
-    if ((await get(port, '/health/live', false, 'probe').catch(() => 0)) === 200) break;
-    if (i > 300) throw new Error(`service not live after 30 s:\n${err}`);
-    await sleep(100);
-  }
-  const lines = () =>
-    out
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { child, port, lines, exited } satisfies Service;
 }
 
 function get(port: number, path: string, agent: http.Agent | false, requestId: string) {
@@ -97,22 +54,19 @@ const accessLinesFor = (lines: Array<Record<string, unknown>>, prefix: string) =
   );
 
 describe('buffered stdout logging loses no line at exit (node dist/main.js)', () => {
-  let service: Service | undefined;
+  let service: AppProcess | undefined;
   afterEach(async () => {
-    if (service && service.child.exitCode === null && service.child.signalCode === null) {
-      service.child.kill('SIGKILL');
-      await service.exited;
-    }
+    await service?.kill();
     service = undefined;
   });
 
   it('SIGTERM right after a burst of requests: every access line reaches stdout, once', async () => {
     service = await startService();
     const ids = await load(service.port, 'flush-term');
-    service.child.kill('SIGTERM');
+    service.signal('SIGTERM');
     await expect(service.exited).resolves.toEqual({ code: 0, signal: null });
 
-    const lines = service.lines();
+    const lines = service.logs();
     const access = accessLinesFor(lines, 'flush-term');
     expect(access).toHaveLength(REQUESTS);
     expect(new Set(access.map((l) => l.requestId))).toEqual(new Set(ids));
@@ -128,10 +82,10 @@ describe('buffered stdout logging loses no line at exit (node dist/main.js)', ()
     async (_, crashWith, origin) => {
       service = await startService(['--import', CRASH_PRELOAD], { CRASH_WITH: crashWith });
       await load(service.port, `flush-${crashWith}`);
-      service.child.kill('SIGUSR2');
+      service.signal('SIGUSR2');
       await expect(service.exited).resolves.toEqual({ code: 1, signal: null });
 
-      const lines = service.lines();
+      const lines = service.logs();
       const access = accessLinesFor(lines, `flush-${crashWith}`);
       expect(access).toHaveLength(REQUESTS);
       // Not necessarily the last line: the flush is asynchronous, and other work still running

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { FerretDbProcess, listensOn } from './support/ferretdb-process';
+import { FerretDbProcess, listensOn } from '../support/ferretdb-process';
 
 /**
  * The fault suites pause and kill a private FerretDB and expect its clients to notice. That holds

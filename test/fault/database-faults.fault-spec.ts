@@ -1,10 +1,10 @@
 import request from 'supertest';
-import { auth, startApp, type TestApp } from './support/app';
-import { fastWorkerEnv, invalidationsClient } from './support/cache-invalidation';
-import { createTestDistribution, motoEndpoint } from './support/cloudfront-moto';
-import { newPage, newSlug } from './support/factories';
-import { FerretDbProcess } from './support/ferretdb-process';
-import { pagesClient } from './support/pages-client';
+import { auth, startApp, type TestApp } from '../support/app';
+import { fastWorkerEnv, invalidationsClient } from '../support/cache-invalidation';
+import { createTestDistribution, motoEndpoint } from '../support/cloudfront-moto';
+import { newPage, newSlug } from '../support/factories';
+import { FerretDbProcess, waitFor } from '../support/ferretdb-process';
+import { pagesClient } from '../support/pages-client';
 
 /** How long one database operation may take in these tests (connect, select, each reply). */
 const BOUND_MS = 1000;
@@ -165,5 +165,93 @@ describe('database faults', () => {
       for (const [slug, status] of statuses) if (status === 201) expect(stored).toContain(slug);
       for (const slug of stored) expect(statuses.has(slug)).toBe(true);
     });
+  });
+});
+
+describe('readiness around a database outage', () => {
+  let db: FerretDbProcess;
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
+
+  beforeAll(async () => {
+    db = await FerretDbProcess.start();
+    t = await startApp({
+      MONGODB_URI: db.uri,
+      MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000',
+      HEALTH_DB_TIMEOUT_MS: '500',
+    });
+  });
+  afterAll(async () => {
+    try {
+      await db?.start(); // the app drops its database on close
+      await t?.close();
+    } finally {
+      await db?.destroy();
+    }
+  });
+
+  const readyStatus = async () => (await http().get('/health/ready')).status;
+
+  it('goes 503 while the database is down, serves 503 errors, and recovers when it returns', async () => {
+    const page = await pagesClient(t.app).createPublished();
+    expect(await readyStatus()).toBe(200);
+
+    await db.stop();
+    await waitFor(async () => (await readyStatus()) === 503, 15_000, 'readiness to fail');
+    const report = await http().get('/health/ready').expect(503);
+    expect(report.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
+    await http().get('/health/live').expect(200);
+
+    const unavailable = await http().get(`/v1/pages/${page.slug}`).expect(503);
+    expect(unavailable.body).toMatchObject({ statusCode: 503, error: 'DATABASE_UNAVAILABLE' });
+    expect(JSON.stringify(unavailable.body)).not.toMatch(/stack|at \//);
+
+    await db.start();
+    await waitFor(async () => (await readyStatus()) === 200, 30_000, 'readiness to recover');
+    const back = await http().get(`/v1/pages/${page.slug}`).expect(200);
+    expect(back.body.slug).toBe(page.slug);
+    await http().get(`/admin/v1/pages/${page.id}`).set(auth).expect(200);
+  });
+});
+
+describe('the public cache with the database paused', () => {
+  let db: FerretDbProcess;
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
+
+  beforeAll(async () => {
+    db = await FerretDbProcess.start();
+    t = await startApp({
+      PUBLIC_CACHE_TTL_MS: '300',
+      MONGODB_REPLICA_LAG_ALLOWANCE_MS: '0',
+      CDN_INVALIDATION_SETTLE_MS: '300',
+      CACHE_STALE_IF_ERROR: '600',
+      MONGODB_OPERATION_TIMEOUT_MS: '800',
+      MONGODB_SERVER_SELECTION_TIMEOUT_MS: '800',
+      MONGODB_URI: db.uriFor(`cache_${newSlug('db').replace(/-/g, '_')}`),
+    });
+  });
+  afterAll(async () => {
+    db?.resume();
+    await t?.close();
+    await db?.destroy();
+  });
+
+  it('serves the last copy, marked stale, instead of a 503 (serve-stale-on-error)', async () => {
+    const page = await pagesClient(t.app).createPublished();
+    const fresh = await http().get(`/v1/pages/${page.slug}`).expect(200);
+    await new Promise((r) => setTimeout(r, 400)); // past the TTL
+    db.pause();
+    try {
+      const stale = await http().get(`/v1/pages/${page.slug}`).expect(200);
+      expect(stale.text).toBe(fresh.text);
+      expect(stale.headers.etag).toBe(fresh.headers.etag);
+      expect(stale.headers['cache-control']).toMatch(/s-maxage=1\b/);
+      expect(Number(stale.headers.age)).toBeGreaterThanOrEqual(0);
+      // Never cached, so nothing to serve: the outage shows.
+      await http().get('/v1/pages/never-read-before').expect(503);
+    } finally {
+      db.resume();
+    }
   });
 });

@@ -1,64 +1,29 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import http from 'node:http';
-import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
-import { ADMIN_TOKEN, isolatedMongoUri } from './support/app';
-import { newPage } from './support/factories';
-import { freePort } from './support/free-port';
+import { ADMIN_TOKEN, isolatedMongoUri } from '../support/app';
+import { AppProcess } from '../support/app-process';
+import { newPage } from '../support/factories';
 
-const MAIN = resolve(__dirname, '../dist/main.js');
 const DRAIN_MS = 1500;
 const GRACE_MS = 10_000;
 /** How long the simulated load balancer keeps routing after it saw readiness fail. */
 const LB_LAG_MS = 300;
 const WORKERS = 16;
 
-interface Service {
-  child: ChildProcess;
-  port: number;
-  stdout: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** The production entry point, as the container image starts it, on a port of its own. */
-async function startService(mongoUri: string): Promise<Service> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
+/** The production entry point, as the container image starts it, ready on its own port. */
+function startService(mongoUri: string): Promise<AppProcess> {
+  return AppProcess.start(
+    'shutdown',
+    {
       NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      METRICS_PORT: '0',
       MONGODB_URI: mongoUri,
       ADMIN_TOKEN,
-      LOG_LEVEL: 'info',
-      LOG_SHIPPER_ENABLED: 'false',
       SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_MS),
       SHUTDOWN_GRACE_MS: String(GRACE_MS),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })),
+    { readyPath: '/health/ready' },
   );
-  let gone = false;
-  void exited.then(() => (gone = true));
-  for (let i = 0; ; i += 1) {
-    if (gone) throw new Error(`service exited during start-up:\n${err}\n${out.slice(-2000)}`);
-    const status = await get(port, '/health/ready', false).catch(() => 0);
-    if (status === 200) break;
-    if (i > 300) throw new Error(`service not ready after 30 s:\n${err}\n${out.slice(-2000)}`);
-    await sleep(100);
-  }
-  return { child, port, stdout: () => out, exited };
 }
 
 function get(port: number, path: string, agent: http.Agent | false): Promise<number> {
@@ -118,13 +83,10 @@ function slowCreate(port: number) {
 
 describe('graceful shutdown (node dist/main.js)', () => {
   const mongoUri = isolatedMongoUri();
-  let service: Service | undefined;
+  let service: AppProcess | undefined;
 
   afterAll(async () => {
-    if (service && service.child.exitCode === null && service.child.signalCode === null) {
-      service.child.kill('SIGKILL');
-      await service.exited;
-    }
+    await service?.kill();
     const connection = mongoose.createConnection(mongoUri, { serverSelectionTimeoutMS: 3000 });
     await connection
       .asPromise()
@@ -135,7 +97,7 @@ describe('graceful shutdown (node dist/main.js)', () => {
 
   it('SIGTERM under load: readiness fails, the drain serves, in-flight work finishes, no request fails, exit 0', async () => {
     service = await startService(mongoUri);
-    const { port, child } = service;
+    const { port } = service;
     const created = await send(port, 'POST', '/admin/v1/pages', newPage());
     expect(created.status).toBe(201);
     const published = await send(
@@ -187,7 +149,7 @@ describe('graceful shutdown (node dist/main.js)', () => {
     await sleep(1000);
     const inFlight = slowCreate(port);
     await sleep(100);
-    child.kill('SIGTERM');
+    service.signal('SIGTERM');
 
     await balancer;
     await load;
@@ -218,11 +180,7 @@ describe('graceful shutdown (node dist/main.js)', () => {
     expect(liveDuringDrain).toBeGreaterThan(0);
 
     // The last log lines reached stdout before the process exited.
-    const messages = service
-      .stdout()
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    const messages = service.logs().map((line) => line.msg);
     expect(messages).toEqual(
       expect.arrayContaining([
         'shutdown: readiness failing, draining',
