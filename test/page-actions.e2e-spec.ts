@@ -1,3 +1,5 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { auth, startApp, type TestApp } from './support/app';
 import { fastWorkerEnv } from './support/cache-invalidation';
@@ -163,5 +165,11 @@ describe('sponsorship terms go live and come down by themselves', () => {
       ['page-action.created', publisher.actorId, created.body.id],
     ]);
     expect(await actions.get(created.body.id as string)).toMatchObject({ status: 'cancelled' });
+    // Delivered and acknowledged at once: nothing is left riding in the action's document.
+    const stored = await t.app
+      .get<Connection>(getConnectionToken())
+      .collection<{ _id: string }>('page_actions')
+      .findOne({ _id: created.body.id as string });
+    expect(stored?.auditOutbox).toEqual([]);
   });
 });
