@@ -23,7 +23,8 @@ import { IdentityModule } from './modules/identity/identity.module';
 const USAGE = `Usage (against the database in MONGODB_URI, with the service's environment):
   node dist/cli.js tokens create --name <name> --role <${ROLES.join('|')}> [--expires-at <ISO 8601>]
   node dist/cli.js tokens revoke --id <token id>
-The secret of a new token is printed once, on stdout; everything else goes to stderr.`;
+Without --expires-at a token lives API_TOKEN_MAX_LIFETIME_DAYS (also the longest allowed); revoking
+a token revokes the tokens it made. The secret of a new token is printed once, on stdout; everything else goes to stderr.`;
 
 @Module({})
 class CliModule {
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
         fail('--expires-at must be an ISO 8601 date-time with Z or an offset', 64);
       const { token, secret } = await tokens.create({ name, role: values.role, expiresAt }, ctx);
       process.stderr.write(
-        `created token ${token._id.toHexString()} "${token.name}" (${token.role}); store the secret now, it is not shown again:\n`,
+        `created token ${token._id.toHexString()} "${token.name}" (${token.role}, expires ${token.expiresAt?.toISOString()}); store the secret now, it is not shown again:\n`,
       );
       process.stdout.write(`${secret}\n`);
     } else {

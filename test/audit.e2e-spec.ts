@@ -4,7 +4,7 @@ import request from 'supertest';
 import { AuditService } from '../src/modules/audit/audit.service';
 import { auth, startApp, type TestApp } from './support/app';
 import { newPage } from './support/factories';
-import { staffTokens, type StaffToken } from './support/identities';
+import { createToken, staffTokens, type StaffToken } from './support/identities';
 
 interface Event {
   id: string;
@@ -15,7 +15,9 @@ interface Event {
   page?: { id: string; slug: string };
   version?: { before: number | null; after: number | null };
   changes?: string[];
+  onBehalfOf?: { id: string; name: string };
   requestId?: string;
+  clientRequestId?: string;
   sourceIp?: string;
 }
 
@@ -45,6 +47,8 @@ describe('audit trail', () => {
       .set('X-Request-Id', 'req-alice-create')
       .send(newPage())
       .expect(201);
+    // The response echoes the caller's id; the audit keeps it apart from the server's own.
+    expect(created.headers['x-request-id']).toBe('req-alice-create');
     const id = created.body.id as string;
     const step = (who: StaffToken, path: string, version: number, body?: object) => {
       const r = body
@@ -74,11 +78,15 @@ describe('audit trail', () => {
       ['page.published', bob.name, 'publisher', 4, 5],
     ]);
     expect(events[0]).toMatchObject({
-      actor: { kind: 'token', id: alice.id },
+      actor: { kind: 'token', id: alice.actorId },
       page: { id, slug: created.body.slug },
-      requestId: 'req-alice-create',
+      clientRequestId: 'req-alice-create',
       sourceIp: '127.0.0.1',
     });
+    expect(events[0].requestId).toEqual(expect.any(String));
+    expect(events[0].requestId).not.toBe('req-alice-create');
+    // Without an X-Request-Id of the caller's there is one id: the server's.
+    expect(events[1].clientRequestId).toBeUndefined();
     expect(events[1].changes).toEqual(['draft.title']);
     // The agent object is replaced whole: its title, not sent again, is gone too.
     expect(events[3].changes).toEqual(['draft.agent.name', 'draft.agent.title', 'draft.summary']);
@@ -89,6 +97,14 @@ describe('audit trail', () => {
       .collection('pages')
       .findOne({ _id: new Types.ObjectId(id) });
     expect(stored?.auditOutbox).toEqual([]);
+    // The page names its writers by id, with the display name beside.
+    expect(stored).toMatchObject({
+      createdBy: alice.name,
+      createdById: alice.actorId,
+      updatedBy: bob.name,
+      updatedById: bob.actorId,
+      live: { publishedBy: bob.name, publishedById: bob.actorId },
+    });
 
     const revisions = await http().get(`/admin/v1/pages/${id}/revisions`).set(staff.viewer.auth);
     expect(
@@ -97,8 +113,8 @@ describe('audit trail', () => {
         r.publishedById,
       ]),
     ).toEqual([
-      [bob.name, bob.id],
-      [bob.name, bob.id],
+      [bob.name, bob.actorId],
+      [bob.name, bob.actorId],
     ]);
   });
 
@@ -106,11 +122,9 @@ describe('audit trail', () => {
     const all = await trail('limit=100');
     for (let i = 1; i < all.length; i++) expect(all[i - 1].at >= all[i].at).toBe(true);
 
-    const byName = await trail(`actor=${staff.publisher.name}&limit=100`);
-    const byId = await trail(`actor=${staff.publisher.id}&limit=100`);
-    expect(byName.map((e) => e.id)).toEqual(byId.map((e) => e.id));
-    expect(byName.length).toBeGreaterThan(0);
-    expect(byName.every((e) => e.actor.id === staff.publisher.id)).toBe(true);
+    const byId = await trail(`actor=${staff.publisher.actorId}&limit=100`);
+    expect(byId.length).toBeGreaterThan(0);
+    expect(byId.every((e) => e.actor.id === staff.publisher.actorId)).toBe(true);
 
     const published = await trail('action=page.published&limit=100');
     expect(published.length).toBe(2);
@@ -134,6 +148,22 @@ describe('audit trail', () => {
     expect(seen).toEqual(all.map((e) => e.id));
   });
 
+  it('filters by the stable actor id: a token named "bootstrap" is not the bootstrap identity', async () => {
+    const impostor = await createToken(t.app, 'editor', 'bootstrap');
+    const made = await http().post('/admin/v1/pages').set(impostor.auth).send(newPage());
+    expect(made.status).toBe(201);
+    const asBootstrap = await trail('actor=bootstrap&limit=100');
+    expect(asBootstrap.length).toBeGreaterThan(0);
+    expect(asBootstrap.every((e) => e.actor.id === 'bootstrap')).toBe(true);
+    expect(asBootstrap.map((e) => e.page?.id)).not.toContain(made.body.id);
+    const mine = await trail(`actor=${encodeURIComponent(impostor.actorId)}`);
+    expect(mine.map((e) => [e.action, e.actor.name, e.page?.id])).toEqual([
+      ['page.created', 'bootstrap', made.body.id],
+    ]);
+    // A display name is no filter at all.
+    expect(await trail(`actor=${encodeURIComponent(staff.publisher.name)}`)).toEqual([]);
+  });
+
   it('refuses bad filters with 400', async () => {
     const bad = [
       'pageId=not-a-page',
@@ -147,7 +177,7 @@ describe('audit trail', () => {
       'limit=101',
       'limit=ten',
       'sort=asc',
-      `actor=${'a'.repeat(201)}`,
+      `actor=${'a'.repeat(601)}`,
       'actor[$ne]=x',
     ];
     for (const query of bad) {
@@ -204,7 +234,7 @@ describe('audit trail', () => {
       .expect(202);
     const [requested] = await trail('action=cdn.invalidation.requested');
     expect(requested).toMatchObject({
-      actor: { id: staff.publisher.id },
+      actor: { id: staff.publisher.actorId },
       target: { type: 'invalidation', id: inv.body.id },
     });
   });
@@ -223,7 +253,7 @@ describe('audit trail', () => {
               id: entryId,
               at: new Date(Date.now() - 10_000),
               action: 'page.updated',
-              actor: { kind: 'token', id: staff.editor.id, name: staff.editor.name },
+              actor: { kind: 'token', id: staff.editor.actorId, name: staff.editor.name },
               role: 'editor',
               page: { id: page.body.id, slug: page.body.slug },
               version: { before: 1, after: 2 },
@@ -258,7 +288,7 @@ describe('audit trail', () => {
       .set('If-Match', '"1"')
       .expect(204);
     expect(await trail(`pageId=${gone.body.id}&action=page.deleted`)).toMatchObject([
-      { actor: { id: staff.admin.id }, version: { before: 1, after: null } },
+      { actor: { id: staff.admin.actorId }, version: { before: 1, after: null } },
     ]);
 
     // Intents a crash left: one whose page is gone (the delete happened), one whose page is
@@ -268,7 +298,7 @@ describe('audit trail', () => {
       _id: new Types.ObjectId().toHexString(),
       at: new Date(Date.now() - 120_000),
       action: 'page.deleted',
-      actor: { kind: 'token', id: staff.admin.id, name: staff.admin.name },
+      actor: { kind: 'token', id: staff.admin.actorId, name: staff.admin.name },
       page: { id: pageId, slug },
       version: { before: 1, after: null },
       intent: true,

@@ -1,7 +1,8 @@
 import { getConnectionToken } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
 import { createHash } from 'node:crypto';
 import request from 'supertest';
+import { type Connection, Types } from 'mongoose';
+import { AuditService } from '../src/modules/audit/audit.service';
 import { ApiTokensService } from '../src/modules/identity/api-tokens.service';
 import { ADMIN_TOKEN, auth, startApp, type TestApp } from './support/app';
 import { bearer, createToken, staffTokens } from './support/identities';
@@ -65,7 +66,7 @@ describe('API tokens and roles', () => {
     const audit = await http().get('/admin/v1/audit?action=auth.forbidden').set(auth).expect(200);
     expect(audit.body.items[0]).toMatchObject({
       action: 'auth.forbidden',
-      actor: { kind: 'token', id: tokens.viewer.id, name: tokens.viewer.name },
+      actor: { kind: 'token', id: tokens.viewer.actorId, name: tokens.viewer.name },
       role: 'viewer',
       target: { type: 'route', id: 'POST /admin/v1/pages' },
       details: { required: 'editor' },
@@ -152,18 +153,145 @@ describe('API tokens and roles', () => {
     const admin = await createToken(t.app, 'admin', 'root-2');
     const made = await createToken(t.app, 'editor', 'made-by-admin', admin.auth);
     await http().delete(`/admin/v1/tokens/${made.id}`).set(admin.auth).expect(204);
-    const res = await http().get(`/admin/v1/audit?actor=${admin.id}`).set(auth).expect(200);
+    const res = await http().get(`/admin/v1/audit?actor=${admin.actorId}`).set(auth).expect(200);
     expect(res.body.items.map((e: { action: string }) => e.action)).toEqual([
       'token.revoked',
       'token.created',
     ]);
     expect(res.body.items[1]).toMatchObject({
-      actor: { kind: 'token', id: admin.id, name: 'root-2' },
+      actor: { kind: 'token', id: admin.actorId, name: 'root-2' },
       role: 'admin',
       target: { type: 'token', id: made.id },
       details: { name: 'made-by-admin', role: 'editor' },
     });
   });
+});
+
+describe('token lineage and lifetime', () => {
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
+  const DAY = 86_400_000;
+  type Listed = {
+    id: string;
+    createdBy: { kind: string; id: string; name: string };
+    lineage: string[];
+    expiresAt: string | null;
+    revokedAt: string | null;
+    revokedVia: string | null;
+  };
+  const listed = async (id: string): Promise<Listed> => {
+    const res = await http().get('/admin/v1/tokens?limit=100').set(auth).expect(200);
+    return (res.body.items as Listed[]).find((i) => i.id === id)!;
+  };
+
+  beforeAll(async () => {
+    t = await startApp({ API_TOKEN_CACHE_TTL_MS: '0', AUDIT_DRAIN_INTERVAL_MS: '600000' });
+  });
+  afterAll(() => t.close());
+
+  it('revoking a token revokes the tokens it minted, transitively, and the list shows who made each', async () => {
+    const a = await createToken(t.app, 'admin', 'lineage-a');
+    const b = await createToken(t.app, 'admin', 'lineage-b', a.auth);
+    const c = await createToken(t.app, 'viewer', 'lineage-c', b.auth);
+    const other = await createToken(t.app, 'viewer', 'lineage-other');
+    expect(await listed(a.id)).toMatchObject({
+      createdBy: { kind: 'bootstrap', id: 'bootstrap', name: 'bootstrap' },
+      lineage: [],
+    });
+    expect(await listed(b.id)).toMatchObject({
+      createdBy: { kind: 'token', id: a.actorId, name: 'lineage-a' },
+      lineage: [a.id],
+    });
+    expect(await listed(c.id)).toMatchObject({
+      createdBy: { kind: 'token', id: b.actorId, name: 'lineage-b' },
+      lineage: [a.id, b.id],
+    });
+    await http().get('/admin/v1/pages').set(c.auth).expect(200);
+
+    await http().delete(`/admin/v1/tokens/${a.id}`).set(auth).expect(204);
+    for (const token of [a, b, c]) {
+      const res = await http().get('/admin/v1/pages').set(token.auth).expect(401);
+      expect(res.body.message).toMatch(/revoked/);
+    }
+    await http().get('/admin/v1/pages').set(other.auth).expect(200);
+    expect(await listed(c.id)).toMatchObject({
+      revokedAt: expect.any(String),
+      revokedVia: a.id,
+    });
+    expect(await listed(other.id)).toMatchObject({ revokedAt: null, revokedVia: null });
+  });
+
+  it('refuses a token below a revoked one even when the revocation’s cascade has not run yet', async () => {
+    const a = await createToken(t.app, 'admin', 'crash-a');
+    const b = await createToken(t.app, 'viewer', 'crash-b', a.auth);
+    // As a process dying right after the revocation's own update leaves it: the token revoked,
+    // its entry carried, nothing below it touched.
+    const entryId = new Types.ObjectId().toHexString();
+    await db()
+      .collection('api_tokens')
+      .updateOne(
+        { _id: new Types.ObjectId(a.id) },
+        {
+          $set: {
+            revokedAt: new Date(),
+            revokedBy: { kind: 'bootstrap', id: 'bootstrap', name: 'bootstrap' },
+          },
+          $push: {
+            auditOutbox: {
+              id: entryId,
+              at: new Date(Date.now() - 10_000),
+              action: 'token.revoked',
+              actor: { kind: 'bootstrap', id: 'bootstrap', name: 'bootstrap' },
+              target: { type: 'token', id: a.id },
+            },
+          } as never,
+        },
+      );
+    expect(await listed(b.id)).toMatchObject({ revokedAt: null });
+    await http().get('/admin/v1/pages').set(b.auth).expect(401);
+    // The drain loop finishes the cascade and delivers the entry.
+    await t.app.get(AuditService).drain();
+    expect(await listed(b.id)).toMatchObject({ revokedAt: expect.any(String), revokedVia: a.id });
+    const stored = await db()
+      .collection('api_tokens')
+      .findOne({ _id: new Types.ObjectId(a.id) });
+    expect(stored?.auditOutbox).toEqual([]);
+  });
+
+  it('gives a token without expiresAt the longest lifetime, and refuses a longer one with 400 naming the limit', async () => {
+    const before = Date.now();
+    const res = await http()
+      .post('/admin/v1/tokens')
+      .set(auth)
+      .send({ name: 'no-expiry', role: 'viewer' })
+      .expect(201);
+    const expiresAt = Date.parse(res.body.expiresAt as string);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 365 * DAY);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 365 * DAY);
+    const tooLong = await http()
+      .post('/admin/v1/tokens')
+      .set(auth)
+      .send({
+        name: 'forever',
+        role: 'viewer',
+        expiresAt: new Date(Date.now() + 400 * DAY).toISOString(),
+      })
+      .expect(400);
+    expect(tooLong.body).toMatchObject({ statusCode: 400, error: 'VALIDATION_FAILED' });
+    expect(tooLong.body.message).toMatch(/365 days ahead \(API_TOKEN_MAX_LIFETIME_DAYS\)/);
+    // A token made by a token lives no longer than its maker.
+    const parent = await createToken(t.app, 'admin', 'short-parent', auth, {
+      expiresAt: new Date(Date.now() + 2 * DAY).toISOString(),
+    });
+    const child = await http()
+      .post('/admin/v1/tokens')
+      .set(parent.auth)
+      .send({ name: 'child', role: 'viewer' })
+      .expect(201);
+    expect(child.body.expiresAt).toBe((await listed(parent.id)).expiresAt);
+  });
+
+  const db = () => t.app.get<Connection>(getConnectionToken());
 });
 
 describe('the bootstrap identity', () => {
@@ -242,6 +370,70 @@ describe('rate limits', () => {
         .set('X-Forwarded-For', '198.51.100.8')
         .expect(200);
       expect(audit.body.items[0].sourceIp).toBe('198.51.100.9');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('counts IPv6 failures by /64: a new interface id does not reset the budget', async () => {
+    const t = await startApp({ TRUSTED_PROXIES: '127.0.0.1' });
+    try {
+      const http = () => request(t.app.getHttpServer());
+      const wrong = bearer('not-the-token-0123456789');
+      // Each attempt from another address of one /64, as a host picking interface ids would.
+      for (let i = 0; i < 10; i++)
+        await http()
+          .get('/admin/v1/pages')
+          .set(wrong)
+          .set('X-Forwarded-For', `2001:db8:5:6:${(i + 1).toString(16)}::${i + 7}`)
+          .expect(401);
+      const res = await http()
+        .get('/admin/v1/pages')
+        .set(auth)
+        .set('X-Forwarded-For', '2001:db8:5:6:ffff:eeee:dddd:cccc')
+        .expect(429);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      // The next /64 is another budget.
+      await http()
+        .get('/admin/v1/pages')
+        .set(auth)
+        .set('X-Forwarded-For', '2001:db8:5:7::1')
+        .expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('counts refused requests against the identity’s budget (429 past it) and audits them one row a minute', async () => {
+    const t = await startApp({ ADMIN_WRITES_PER_MINUTE: '10' });
+    try {
+      const http = () => request(t.app.getHttpServer());
+      const viewer = await createToken(t.app, 'viewer', 'prober');
+      const statuses: number[] = [];
+      let retryAfter: string | undefined;
+      for (let i = 0; i < 15; i++) {
+        const res = await http().post('/admin/v1/pages').set(viewer.auth).send({});
+        statuses.push(res.status);
+        if (res.status === 429) retryAfter = res.headers['retry-after'];
+      }
+      expect(statuses).toEqual([...Array<number>(10).fill(403), ...Array<number>(5).fill(429)]);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+      const audit = await http()
+        .get(`/admin/v1/audit?action=auth.forbidden&actor=${viewer.actorId}`)
+        .set(auth)
+        .expect(200);
+      // One row for the identity and route in this minute (two if the minute turned meanwhile).
+      const rows = audit.body.items as {
+        count: number;
+        target: { id: string };
+        at: string;
+        lastAt: string;
+      }[];
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      expect(rows.length).toBeLessThanOrEqual(2);
+      expect(rows.reduce((sum, r) => sum + r.count, 0)).toBe(10);
+      expect(rows.every((r) => r.target.id === 'POST /admin/v1/pages')).toBe(true);
+      expect(rows.every((r) => r.lastAt >= r.at)).toBe(true);
     } finally {
       await t.close();
     }

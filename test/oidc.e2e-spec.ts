@@ -54,9 +54,38 @@ describe('OIDC bearer tokens (against a real local issuer)', () => {
     const audit = await http().get(`/admin/v1/audit?pageId=${page.body.id}`).set(auth).expect(200);
     expect(audit.body.items[0]).toMatchObject({
       action: 'page.created',
-      actor: { kind: 'oidc', id: 'u-42', name: 'Pat Publisher' },
+      actor: { kind: 'oidc', id: `oidc:${issuer.issuer}#u-42`, name: 'Pat Publisher' },
       role: 'publisher',
     });
+  });
+
+  it('names an OIDC user by issuer and subject: one whose name is "bootstrap" is not the bootstrap identity', async () => {
+    const jwt = await issuer.sign({
+      sub: 'u-77',
+      claims: { name: 'bootstrap', groups: ['cms-publishers'] },
+    });
+    const page = await http()
+      .post('/admin/v1/pages')
+      .set(bearer(jwt))
+      .send({
+        slug: 'oidc-impostor',
+        title: 'T',
+        agent: { name: 'A' },
+        sponsor: { name: 'S', disclosure: 'Sponsored' },
+      })
+      .expect(201);
+    const asBootstrap = await http().get('/admin/v1/audit?actor=bootstrap').set(auth).expect(200);
+    expect(
+      (asBootstrap.body.items as { page?: { id: string } }[]).map((e) => e.page?.id),
+    ).not.toContain(page.body.id);
+    const actorId = `oidc:${issuer.issuer}#u-77`;
+    const mine = await http()
+      .get(`/admin/v1/audit?actor=${encodeURIComponent(actorId)}`)
+      .set(auth)
+      .expect(200);
+    expect(mine.body.items).toMatchObject([
+      { action: 'page.created', actor: { kind: 'oidc', id: actorId, name: 'bootstrap' } },
+    ]);
   });
 
   it('accepts a token expired by less than the allowed clock skew, not more', async () => {

@@ -1,3 +1,5 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { auth, startApp, type TestApp } from './support/app';
 import { fastWorkerEnv } from './support/cache-invalidation';
@@ -7,6 +9,7 @@ import {
   motoEndpoint,
   motoInvalidations,
 } from './support/cloudfront-moto';
+import { createToken } from './support/identities';
 import { fromNow, pageActionsClient } from './support/page-actions-client';
 import { pagesClient } from './support/pages-client';
 
@@ -30,9 +33,16 @@ describe('sponsorship terms go live and come down by themselves', () => {
     const pages = pagesClient(t.app);
     const actions = pageActionsClient(t.app);
     const page = await pages.create();
+    const publisher = await createToken(t.app, 'publisher', 'term-setter');
     const startsAt = fromNow(3000);
     const endsAt = fromNow(8000);
-    const set = await actions.setTerm(page.id, page.version, { startsAt, endsAt });
+    const set = await actions
+      .http()
+      .patch(`/admin/v1/pages/${page.id}`)
+      .set(publisher.auth)
+      .set('If-Match', `"${page.version}"`)
+      .send({ sponsorship: { startsAt, endsAt } })
+      .expect(200);
     expect(set.body.sponsorship).toMatchObject({ startsAt, endsAt, scheduled: true });
     expect(set.body.nextUnpublishAt).toBe(endsAt);
     const http = () => request(t.app.getHttpServer());
@@ -94,5 +104,72 @@ describe('sponsorship terms go live and come down by themselves', () => {
     const admin = await http().get(`/admin/v1/pages/${page.id}`).set(auth).expect(200);
     expect(admin.body).toMatchObject({ status: 'draft', revision: 1 });
     expect(admin.body.version).toBeGreaterThan(page.version + 2);
+
+    // The audit trail has every write: the actions' creation by the publisher, and the
+    // scheduler's publish and unpublish on the publisher's behalf.
+    const trail = await http()
+      .get(`/admin/v1/audit?pageId=${page.id}&limit=100`)
+      .set(auth)
+      .expect(200);
+    const events = (
+      trail.body.items as {
+        action: string;
+        actor: { id: string; name: string };
+        onBehalfOf?: { id: string; name: string };
+        target?: { type: string; id: string };
+      }[]
+    ).reverse();
+    const actionIds = ran.map((a) => a.id);
+    expect(
+      events
+        .filter((e) => e.action.startsWith('page-action.'))
+        .map((e) => [e.action, e.actor.id, e.target?.id]),
+    ).toEqual([
+      ['page-action.created', publisher.actorId, actionIds[0]],
+      ['page-action.created', publisher.actorId, actionIds[1]],
+    ]);
+    const scheduled = events.filter((e) => e.actor.id === 'scheduler');
+    expect(
+      scheduled
+        .filter((e) => e.action !== 'page.schedule-synced')
+        .map((e) => [e.action, e.onBehalfOf]),
+    ).toEqual([
+      ['page.published', { id: publisher.actorId, name: 'term-setter' }],
+      ['page.unpublished', { id: publisher.actorId, name: 'term-setter' }],
+    ]);
+  });
+
+  it('audits scheduling and cancelling an action, by whoever did it', async () => {
+    const pages = pagesClient(t.app);
+    const actions = pageActionsClient(t.app);
+    const page = await pages.create();
+    const publisher = await createToken(t.app, 'publisher', 'scheduler-user');
+    const http = () => request(t.app.getHttpServer());
+    const created = await http()
+      .post(`/admin/v1/pages/${page.id}/actions`)
+      .set(publisher.auth)
+      .send({ kind: 'archive', at: fromNow(3_600_000) })
+      .expect(201);
+    expect(created.body.createdById).toBe(publisher.actorId);
+    await http().post(`/admin/v1/page-actions/${created.body.id}/cancel`).set(auth).expect(200);
+    const trail = await http()
+      .get(`/admin/v1/audit?pageId=${page.id}&limit=100`)
+      .set(auth)
+      .expect(200);
+    expect(
+      (trail.body.items as { action: string; actor: { id: string }; target?: { id: string } }[])
+        .filter((e) => e.action.startsWith('page-action.'))
+        .map((e) => [e.action, e.actor.id, e.target?.id]),
+    ).toEqual([
+      ['page-action.cancelled', 'bootstrap', created.body.id],
+      ['page-action.created', publisher.actorId, created.body.id],
+    ]);
+    expect(await actions.get(created.body.id as string)).toMatchObject({ status: 'cancelled' });
+    // Delivered and acknowledged at once: nothing is left riding in the action's document.
+    const stored = await t.app
+      .get<Connection>(getConnectionToken())
+      .collection<{ _id: string; auditOutbox?: unknown[] }>('page_actions')
+      .findOne({ _id: created.body.id as string });
+    expect(stored?.auditOutbox).toEqual([]);
   });
 });

@@ -2,11 +2,13 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { MetricsServer } from '../src/core/metrics/metrics.server';
+import { AuditService } from '../src/modules/audit/audit.service';
 import { auth, startApp, type TestApp } from './support/app';
 import { fastWorkerEnv, invalidationsClient } from './support/cache-invalidation';
 import { createTestDistribution, eventually, motoEndpoint } from './support/cloudfront-moto';
 import { CommandRecorder } from './support/command-recorder';
 import { freePort } from './support/free-port';
+import { createToken } from './support/identities';
 import { declaredIndexes, queryShapeViolations } from './support/query-shape';
 import { scheduleClient } from './support/schedule-client';
 
@@ -123,6 +125,20 @@ describe('query shapes: every query the service sends is served by a declared in
       } while (cursor);
       expect(seen).toBeGreaterThan(3);
     }
+    // Tokens and the audit trail: a token made by a token, used (its lineage checked), refused
+    // (a counted refusal), its maker revoked (the lineage cascade); the trail by actor and
+    // action; one drain pass over every audit outbox (pages, tokens, page actions).
+    const maker = await createToken(t.app, 'admin', 'qs-maker');
+    const made = await createToken(t.app, 'viewer', 'qs-made', maker.auth);
+    await http().get('/admin/v1/pages').set(made.auth).expect(200);
+    await http().post('/admin/v1/pages').set(made.auth).send({}).expect(403);
+    await http().post('/admin/v1/pages').set(made.auth).send({}).expect(403);
+    await http().delete(`/admin/v1/tokens/${maker.id}`).set(auth).expect(204);
+    await http().get('/admin/v1/tokens').query({ limit: 3 }).set(auth).expect(200);
+    await http().get('/admin/v1/audit').query({ actor: maker.actorId }).set(auth).expect(200);
+    await http().get('/admin/v1/audit').query({ action: 'auth.forbidden' }).set(auth).expect(200);
+    await t.app.get(AuditService).drain();
+
     // Public and admin reads of one page.
     await http().get(`/v1/pages/${pages[0].slug}`).expect(200);
     await http().get(`/v1/pages/${pages[0].slug}/schedule`).expect(200);
@@ -159,6 +175,9 @@ describe('query shapes: every query the service sends is served by a declared in
     ).toBe(true);
     expect(commands.some((c) => c.collection === 'cdn_invalidation_batches')).toBe(true);
     expect(commands.some((c) => c.collection === 'page_actions' && c.name === 'find')).toBe(true);
+    expect(
+      commands.some((c) => c.collection === 'api_tokens' && c.filters.some((f) => 'lineage' in f)),
+    ).toBe(true);
     expect(
       queryShapeViolations(commands, declaredIndexes(t.app.get(getConnectionToken()))),
     ).toEqual([]);

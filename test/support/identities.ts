@@ -7,6 +7,8 @@ export const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` }
 
 export interface StaffToken {
   id: string;
+  /** `token:<id>`: how the audit trail and the page fields name it. */
+  actorId: string;
   name: string;
   role: Role;
   secret: string;
@@ -27,7 +29,14 @@ export async function createToken(
     .send({ name, role, ...extra })
     .expect(201);
   const body = res.body as { id: string; token: string };
-  return { id: body.id, name, role, secret: body.token, auth: bearer(body.token) };
+  return {
+    id: body.id,
+    actorId: `token:${body.id}`,
+    name,
+    role,
+    secret: body.token,
+    auth: bearer(body.token),
+  };
 }
 
 /** One token per role. */

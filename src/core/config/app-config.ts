@@ -37,6 +37,8 @@ export class AppConfig {
     /** The bootstrap admin secret; undefined when ADMIN_TOKEN_ENABLED=false. */
     adminToken?: string;
     tokenCacheTtlMs: number;
+    /** API_TOKEN_MAX_LIFETIME_DAYS in ms. */
+    tokenMaxLifetimeMs: number;
     /** For Fastify's `trustProxy`: false, or the proxies whose X-Forwarded-For is believed. */
     trustedProxies: string[] | false;
     failuresPerMinute: number;
@@ -148,6 +150,7 @@ export class AppConfig {
     this.auth = {
       adminToken: e.ADMIN_TOKEN_ENABLED ? e.ADMIN_TOKEN : undefined,
       tokenCacheTtlMs: e.API_TOKEN_CACHE_TTL_MS,
+      tokenMaxLifetimeMs: e.API_TOKEN_MAX_LIFETIME_DAYS * 86_400_000,
       trustedProxies: parseTrustedProxies(e.TRUSTED_PROXIES),
       failuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
       writesPerMinute: e.ADMIN_WRITES_PER_MINUTE,

@@ -167,6 +167,18 @@ export class EnvironmentVariables {
   API_TOKEN_CACHE_TTL_MS = 5000;
 
   /**
+   * The longest an API token may live. A token is a bearer secret that ends up in scripts and CI
+   * settings; one that never expires outlives the person and the need it was made for. Every new
+   * token gets an expiry within it (none given: the full lifetime; a later one is refused with
+   * 400), and a stored token without an expiry stops working this long after its creation.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  API_TOKEN_MAX_LIFETIME_DAYS = 365;
+
+  /**
    * Peers whose X-Forwarded-For is believed (comma-separated IPs or CIDRs, or proxy-addr's
    * `loopback`/`linklocal`/`uniquelocal`): the ingress controller. Empty: the direct peer is the
    * client. Rate limits and the audit trail's source IP depend on it.
@@ -188,7 +200,8 @@ export class EnvironmentVariables {
 
   /**
    * Admin writes (non-GET) one identity may make per minute, per pod: a leaked token's blast
-   * radius.
+   * radius. Refused requests (403) count against the same budget, so probing costs as much as
+   * writing.
    */
   @Transform(toInt)
   @IsInt()

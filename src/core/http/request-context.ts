@@ -1,25 +1,55 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { AuthenticatedRequestFields, Identity } from '../auth/identity';
+import type { ActorRef, AuthenticatedRequestFields, Identity } from '../auth/identity';
+import { newRequestId } from './request-id';
 
 /**
  * Who made a change, under which request id and from where: carried into the audit trail, the
- * page's `updatedBy` and CDN outbox entries. `actor` is the identity's display name.
+ * page's `createdBy`/`updatedBy` (with their ids) and CDN outbox entries.
  */
 export interface RequestContext {
+  /** The server's id for the request: never chosen by the caller. */
   requestId: string;
+  /**
+   * The caller's `X-Request-Id`, when it sent a sane one: the id the response echoes and the log
+   * lines carry. Kept apart from `requestId` because a caller can choose it, even another's.
+   */
+  clientRequestId?: string;
+  /** The actor's display name. */
   actor: string;
+  /** The actor's stable id where there is no identity (the scheduler); else `identity.id`. */
+  actorId?: string;
   identity?: Identity;
+  /** Whom an actor without an identity of its own acts for (the scheduler: who scheduled). */
+  onBehalfOf?: ActorRef;
   /** The client address as Fastify resolved it (X-Forwarded-For only from trusted proxies). */
   sourceIp?: string;
 }
+
+/** The stable id and name of whoever a context speaks for. */
+export function actorOf(ctx: RequestContext): ActorRef {
+  return ctx.identity
+    ? { id: ctx.identity.id, name: ctx.identity.name }
+    : { id: ctx.actorId ?? 'system', name: ctx.actor };
+}
+
+// One server id per request however often its context is read (the guard, then the handler).
+const serverIds = new WeakMap<FastifyRequest, string>();
 
 export function requestContextOf(
   request: FastifyRequest & AuthenticatedRequestFields,
 ): RequestContext {
   const identity = request.identity;
+  // genReqId kept the caller's header as the request id when it was sane (see request-id.ts).
+  const clientChosen = request.headers['x-request-id'] === request.id;
+  let requestId = request.id;
+  if (clientChosen) {
+    requestId = serverIds.get(request) ?? newRequestId();
+    serverIds.set(request, requestId);
+  }
   return {
-    requestId: String(request.id),
+    requestId,
+    ...(clientChosen ? { clientRequestId: request.id } : {}),
     actor: identity?.name ?? 'anonymous',
     identity,
     sourceIp: request.ip,

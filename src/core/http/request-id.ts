@@ -14,6 +14,11 @@ let requestCount = 0;
 export function requestIdOf(req: IncomingMessage): string {
   const header = req.headers['x-request-id'];
   if (typeof header === 'string' && SANE_REQUEST_ID.test(header)) return header;
+  return newRequestId();
+}
+
+/** A request id of this server's making, never the caller's. */
+export function newRequestId(): string {
   requestCount += 1;
   return REQUEST_ID_PREFIX + requestCount.toString(36);
 }

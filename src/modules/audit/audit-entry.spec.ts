@@ -51,4 +51,24 @@ describe('auditEntry', () => {
     });
     expect(entry.id).toMatch(/^[0-9a-f]{24}$/);
   });
+
+  it('names a scheduler context by its id, with whom it acts for, and keeps the caller request id apart', () => {
+    const entry = auditEntry(
+      {
+        requestId: 'server-1',
+        clientRequestId: 'mine',
+        actor: 'scheduler',
+        actorId: 'scheduler',
+        onBehalfOf: { id: 'token:abc', name: 'alice' },
+      },
+      { action: 'page.published', page: { id: 'p', slug: 's' } },
+    );
+    expect(entry).toMatchObject({
+      actor: { kind: 'system', id: 'scheduler', name: 'scheduler' },
+      onBehalfOf: { id: 'token:abc', name: 'alice' },
+      requestId: 'server-1',
+      clientRequestId: 'mine',
+    });
+    expect(entry).not.toHaveProperty('role');
+  });
 });

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
-import type { Identity } from '../../core/auth/identity';
+import type { ActorRef, Identity } from '../../core/auth/identity';
 import type { Role } from '../../core/auth/roles';
-import type { RequestContext } from '../../core/http/request-context';
+import { actorOf, type RequestContext } from '../../core/http/request-context';
 
 export const AUDIT_ACTIONS = [
   'page.created',
@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = [
   'cdn.invalidation.retried',
   'token.created',
   'token.revoked',
+  'page-action.created',
+  'page-action.cancelled',
   'auth.forbidden',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -36,22 +38,43 @@ export interface AuditEntry {
   id: string;
   at: Date;
   action: AuditAction;
+  /** `id` is the stable actor id (`token:<id>`, `oidc:<issuer>#<sub>`, `bootstrap`, ...). */
   actor: { kind: Identity['kind'] | 'system'; id: string; name: string };
+  /** Whom a system actor acted for: the scheduler names who scheduled the action. */
+  onBehalfOf?: ActorRef;
   role?: Role;
   page?: { id: string; slug: string };
   version?: { before: number | null; after: number | null };
   /** Changed field paths (`draft.title`, `status`, ...), never the values. */
   changes?: string[];
   /** What else the action concerned: a token, an invalidation, a refused route. */
-  target?: { type: 'token' | 'invalidation' | 'route'; id: string };
+  target?: { type: 'token' | 'invalidation' | 'route' | 'page-action'; id: string };
   details?: Record<string, unknown>;
+  /** The server's id of the request that made the change. */
   requestId?: string;
+  /** The caller's own `X-Request-Id`, when it sent one: chosen by the caller, so kept apart. */
+  clientRequestId?: string;
   sourceIp?: string;
+  /**
+   * Refusals are stored one row per actor, route and minute: how many there were, and when the
+   * last one came (`at` is the first). See AuditService.recordRefusal.
+   */
+  count?: number;
+  lastAt?: Date;
 }
 
 export type AuditFacts = Omit<
   AuditEntry,
-  'id' | 'at' | 'actor' | 'role' | 'requestId' | 'sourceIp'
+  | 'id'
+  | 'at'
+  | 'actor'
+  | 'onBehalfOf'
+  | 'role'
+  | 'requestId'
+  | 'clientRequestId'
+  | 'sourceIp'
+  | 'count'
+  | 'lastAt'
 >;
 
 /** Stamps who, where and when from the request context onto the facts of a change. */
@@ -60,13 +83,13 @@ export function auditEntry(ctx: RequestContext, facts: AuditFacts, at = new Date
   return {
     id: new Types.ObjectId().toHexString(),
     at,
-    actor: identity
-      ? { kind: identity.kind, id: identity.id, name: identity.name }
-      : { kind: 'system', id: 'system', name: ctx.actor },
+    actor: { kind: identity?.kind ?? 'system', ...actorOf(ctx) },
+    ...(!identity && ctx.onBehalfOf ? { onBehalfOf: { ...ctx.onBehalfOf } } : {}),
     ...(identity ? { role: identity.role } : {}),
     ...withoutUndefined(facts),
     ...(facts.details ? { details: withoutUndefined(facts.details) } : {}),
     requestId: ctx.requestId,
+    ...(ctx.clientRequestId ? { clientRequestId: ctx.clientRequestId } : {}),
     ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}),
   };
 }

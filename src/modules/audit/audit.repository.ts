@@ -44,6 +44,24 @@ export class AuditRepository implements OnModuleInit {
     }
   }
 
+  /**
+   * A counted row (refusals): inserted with count 1, or, when it exists (a duplicate key, which
+   * an insert reports on FerretDB too), counted up. `$inc` is one single-document update; on
+   * FerretDB, whose updates are not atomic, two racing refusals may count once: a count is a
+   * measure of volume, not an invoice.
+   */
+  async countRefusal(entry: AuditEntry): Promise<void> {
+    const { id, ...fields } = entry;
+    try {
+      await this.events.insertMany([{ _id: id, ...fields }]);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      await this.events
+        .updateOne({ _id: id }, { $inc: { count: 1 }, $max: { lastAt: entry.lastAt } })
+        .exec();
+    }
+  }
+
   async confirmIntent(id: string): Promise<void> {
     await this.events.updateOne({ _id: id, intent: true }, { $unset: { intent: 1 } }).exec();
   }
@@ -70,8 +88,7 @@ export class AuditRepository implements OnModuleInit {
     limit: number,
   ): Promise<AuditEntry[]> {
     const and: Record<string, unknown>[] = [{ intent: { $ne: true } }];
-    if (filter.actor)
-      and.push({ $or: [{ 'actor.id': filter.actor }, { 'actor.name': filter.actor }] });
+    if (filter.actor) and.push({ 'actor.id': filter.actor });
     if (filter.pageId) and.push({ 'page.id': filter.pageId.toLowerCase() });
     if (filter.action) and.push({ action: filter.action });
     if (filter.from) and.push({ at: { $gte: filter.from } });

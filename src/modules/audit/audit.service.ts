@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { AppConfig } from '../../core/config/app-config';
 import { type CursorPage, decodeCursor, paginate } from '../../core/http/cursor';
 import type { AuditEntry } from './audit-entry';
@@ -12,6 +13,8 @@ const isPosition = (v: unknown): v is AuditPosition =>
   typeof v[1] === 'string' &&
   /^[0-9a-f]{24}$/.test(v[1]);
 
+/** Refusals of one actor on one route within this window share one audit row. */
+const REFUSAL_WINDOW_MS = 60_000;
 /** Entries younger than this are left to the request that wrote them (it delivers them inline). */
 const INLINE_GRACE_MS = 2000;
 /** A write-ahead intent this old is resolved against its owner (the delete has surely finished). */
@@ -51,9 +54,24 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
     await this.draining;
   }
 
-  /** Stores an event that has no owner document to ride in (a refused request). */
+  /** Stores an event that has no owner document to ride in. */
   async record(entry: AuditEntry): Promise<void> {
     await this.repo.insert(entry);
+  }
+
+  /**
+   * Stores a refused request, bounded: one row per actor, route (`target.id`) and minute, whose
+   * `count` grows with each refusal (`at` and the request id are the first one's, `lastAt` the
+   * latest). The row's id is derived from that key, so every replica counts into the same row.
+   */
+  async recordRefusal(entry: AuditEntry): Promise<void> {
+    const at = new Date(entry.at);
+    const windowStart = Math.floor(at.getTime() / REFUSAL_WINDOW_MS) * REFUSAL_WINDOW_MS;
+    const id = createHash('sha256')
+      .update(`${entry.actor.id}\n${entry.target?.id ?? ''}\n${windowStart}`)
+      .digest('hex')
+      .slice(0, 24);
+    await this.repo.countRefusal({ ...entry, id, count: 1, lastAt: at });
   }
 
   /**

@@ -6,7 +6,7 @@ import { AppConfig } from '../../core/config/app-config';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import type { AuditService } from '../audit/audit.service';
-import { AccessGuard } from './access.guard';
+import { AccessGuard, authFailureKey } from './access.guard';
 import type { ApiTokensService } from './api-tokens.service';
 import type { OidcVerifier } from './oidc.verifier';
 
@@ -32,7 +32,10 @@ function guardWith(identity: Identity | undefined) {
       return identity;
     }),
   };
-  const audit = { record: jest.fn(async () => undefined) };
+  const audit = {
+    record: jest.fn(async () => undefined),
+    recordRefusal: jest.fn(async () => undefined),
+  };
   const limiter = async () => ({
     isAllowed: false,
     remaining: 5,
@@ -97,6 +100,7 @@ describe('AccessGuard: deny by default', () => {
     const { guard, audit } = guardWith(undefined);
     await expect(guard.canActivate(context(Open, '/admin/v1/open', false))).resolves.toBe(true);
     expect(audit.record).not.toHaveBeenCalled();
+    expect(audit.recordRefusal).not.toHaveBeenCalled();
   });
 
   it('leaves undeclared routes outside /admin public', async () => {
@@ -106,5 +110,25 @@ describe('AccessGuard: deny by default', () => {
     await expect(
       guardWith(undefined).guard.canActivate(context(Undeclared, '/administrator', false)),
     ).resolves.toBe(true);
+  });
+});
+
+describe('authFailureKey', () => {
+  it('counts an IPv6 client by its /64: another interface id is the same budget', () => {
+    const key = authFailureKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd');
+    expect(authFailureKey('2001:db8:1:2::1')).toBe(key);
+    expect(authFailureKey('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe(key);
+    expect(authFailureKey('2001:DB8:1:2:0:0:0:9')).toBe(key);
+    expect(key).toBe('auth-failure:2001:db8:1:2::');
+  });
+
+  it('keeps neighbouring /64s, and IPv4 addresses, apart', () => {
+    expect(authFailureKey('2001:db8:1:3::1')).not.toBe(authFailureKey('2001:db8:1:2::1'));
+    expect(authFailureKey('198.51.100.7')).toBe('auth-failure:198.51.100.7');
+    expect(authFailureKey('198.51.100.8')).not.toBe(authFailureKey('198.51.100.7'));
+  });
+
+  it('counts an IPv4-mapped IPv6 address as its IPv4 address', () => {
+    expect(authFailureKey('::ffff:198.51.100.7')).toBe(authFailureKey('198.51.100.7'));
   });
 });

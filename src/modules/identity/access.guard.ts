@@ -1,8 +1,13 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { AuthenticatedRequestFields, Identity } from '../../core/auth/identity';
+import {
+  type AuthenticatedRequestFields,
+  BOOTSTRAP_ACTOR_ID,
+  type Identity,
+} from '../../core/auth/identity';
 import {
   PUBLIC_ROUTE,
   REQUIRED_ROLE,
@@ -30,6 +35,17 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const WINDOW_MS = 60_000;
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
+/**
+ * The failed-authentication limiter's key for a client address: an IPv6 address counts by its
+ * /64 (one host's or one subscriber's network: an attacker there picks any of 2^64 interface
+ * ids, so a per-address budget would reset at will), an IPv4-mapped one as its IPv4 address.
+ * @fastify/rate-limit's own `normalizeIP` does this for its default key; a key of our own has to
+ * ask for it.
+ */
+export function authFailureKey(ip: string): string {
+  return `auth-failure:${normalizeIP(ip)}`;
+}
+
 /** The role a request needs: the declared one, raised by e.g. `?live=true`. */
 export function requiredRole(requirement: RoleRequirement, query: unknown): Role {
   const { elevated } = requirement;
@@ -45,9 +61,11 @@ export function requiredRole(requirement: RoleRequirement, query: unknown): Role
  * outside `/admin` are public unless they declare a role.
  *
  * Rate limits (@fastify/rate-limit's programmatic limiters, per pod): failed authentications
- * per source address — once an address has used its budget, every authentication attempt from
- * it gets 429 until the window ends, so a correct guess cannot slip through — and admin writes
- * per identity.
+ * per source address (an IPv6 address by its /64, see `authFailureKey`) — once an address has
+ * used its budget, every authentication attempt from it gets 429 until the window ends, so a
+ * correct guess cannot slip through — and admin writes per identity, a budget that refused
+ * requests (403) draw on too. A refusal within budget is audited as one row per identity, route
+ * and minute with a count (AuditService.recordRefusal): probing costs the trail no more than that.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -80,6 +98,8 @@ export class AccessGuard implements CanActivate {
     const identity = await this.authenticate(request, reply);
     request.identity = identity;
     if (!roleIncludes(identity.role, needed)) {
+      // The identity's budget first: past it, a refusal costs no database write at all.
+      await this.limitWrites(request, reply);
       await this.auditRefusal(request, needed);
       throw new DomainError(
         ErrorCode.Forbidden,
@@ -119,7 +139,10 @@ export class AccessGuard implements CanActivate {
       return await this.identify(request.headers.authorization);
     } catch (error) {
       if (error instanceof DomainError && error.code === ErrorCode.Forbidden) {
-        // Authenticated, but the issuer grants no role: a refusal, not a failed login.
+        // Authenticated, but the issuer grants no role: a refusal, not a failed login. There is
+        // no identity to hold a budget, so the address's failure budget pays for it.
+        const after = await failures(request);
+        if (!after.isAllowed && after.isExceeded) throw tooMany(reply, after.ttlInSeconds);
         await this.auditRefusal(request, 'viewer', error.message);
         throw error;
       }
@@ -139,7 +162,7 @@ export class AccessGuard implements CanActivate {
     const presented = match[1];
     if (presented.startsWith(TOKEN_PREFIX)) return this.tokens.authenticate(presented);
     if (this.bootstrap && timingSafeEqual(digest(presented), this.bootstrap))
-      return { kind: 'bootstrap', id: 'bootstrap', name: 'bootstrap', role: 'admin' };
+      return { kind: 'bootstrap', id: BOOTSTRAP_ACTOR_ID, name: 'bootstrap', role: 'admin' };
     if (this.oidc.enabled && presented.split('.').length === 3) return this.oidc.verify(presented);
     throw new DomainError(ErrorCode.Unauthorized, 'Invalid bearer token');
   }
@@ -151,9 +174,10 @@ export class AccessGuard implements CanActivate {
 
   private async auditRefusal(request: Request, needed: Role, reason?: string): Promise<void> {
     const ctx = requestContextOf(request);
-    const route = `${request.method} ${request.routeOptions.url ?? request.url}`;
+    // The route template, never the URL: the rows a caller can cause are bounded by the routes.
+    const route = `${request.method} ${request.routeOptions.url ?? 'unmatched'}`;
     try {
-      await this.audit.record(
+      await this.audit.recordRefusal(
         auditEntry(ctx, {
           action: 'auth.forbidden',
           target: { type: 'route', id: route },
@@ -172,7 +196,7 @@ export class AccessGuard implements CanActivate {
         failures: fastify.createRateLimit({
           max: this.config.auth.failuresPerMinute,
           timeWindow: WINDOW_MS,
-          keyGenerator: (req) => `auth-failure:${req.ip}`,
+          keyGenerator: (req) => authFailureKey(req.ip),
         }),
         writes: fastify.createRateLimit({
           max: this.config.auth.writesPerMinute,

@@ -76,6 +76,35 @@ export class ApiTokensRepository implements OnModuleInit {
     return row ? tokenView(row) : null;
   }
 
+  /**
+   * Revokes every unrevoked token below `ancestor` (its id in their lineage): one update, however
+   * many there are. Idempotent, so the audit drain may run it again after a crash.
+   */
+  async revokeDescendants(
+    ancestor: string,
+    stamp: { at: Date; by: ApiTokenRecord['createdBy'] },
+  ): Promise<number> {
+    const result = await this.tokens
+      .updateMany(
+        { lineage: ancestor, revokedAt: null },
+        { $set: { revokedAt: stamp.at, revokedBy: stamp.by, revokedVia: ancestor } },
+      )
+      .exec();
+    return result.modifiedCount;
+  }
+
+  /** Whether any of these tokens is revoked (the lineage check of an authentication). */
+  async anyRevoked(ids: string[]): Promise<boolean> {
+    const _ids = ids.flatMap((id) => ApiTokensRepository.toObjectId(id) ?? []);
+    if (_ids.length === 0) return false;
+    const row = await this.tokens
+      .findOne({ _id: { $in: _ids }, revokedAt: { $ne: null } }, { _id: 1 })
+      .read('primary')
+      .lean()
+      .exec();
+    return row !== null;
+  }
+
   /** Stamps `lastUsedAt` unless it is already within `minIntervalMs` of `at`. */
   async touch(_id: Types.ObjectId, at: Date, minIntervalMs: number): Promise<void> {
     await this.tokens

@@ -13,10 +13,17 @@ const config = AppConfig.fromEnvironment({
   API_TOKEN_CACHE_TTL_MS: '5000',
 });
 
-function service(stored: Map<string, ApiTokenView> = new Map()) {
+function service(
+  stored: Map<string, ApiTokenView> = new Map(),
+  revoked: ReadonlySet<string> = new Set(),
+) {
   const repo = {
     insert: jest.fn(async () => undefined),
     findByHash: jest.fn(async (hash: string) => stored.get(hash) ?? null),
+    findById: jest.fn(
+      async (id: string) => [...stored.values()].find((t) => t._id.toHexString() === id) ?? null,
+    ),
+    anyRevoked: jest.fn(async (ids: string[]) => ids.some((id) => revoked.has(id))),
     touch: jest.fn(async () => undefined),
   };
   const audit = { register: jest.fn(), deliver: jest.fn(async () => undefined) };
@@ -83,5 +90,90 @@ describe('ApiTokensService', () => {
     expect(repo.findByHash).toHaveBeenCalledTimes(2);
     // lastUsedAt: written once for the first use, not for every request within the minute.
     expect(repo.touch).toHaveBeenCalledTimes(1);
+  });
+
+  const DAY = 86_400_000;
+  const stored = (fields: Partial<ApiTokenView> = {}): ApiTokenView => ({
+    _id: new Types.ObjectId(),
+    name: 'n',
+    role: 'admin',
+    createdBy: { kind: 'bootstrap', id: 'bootstrap', name: 'bootstrap' },
+    createdAt: new Date(),
+    ...fields,
+  });
+  const asToken = (token: ApiTokenView) => ({
+    requestId: 'r',
+    actor: token.name,
+    identity: {
+      kind: 'token' as const,
+      id: `token:${token._id.toHexString()}`,
+      name: token.name,
+      role: token.role,
+    },
+  });
+
+  it('gives every new token an expiry within API_TOKEN_MAX_LIFETIME_DAYS, and refuses a later one', async () => {
+    const { tokens } = service();
+    const now = new Date('2030-01-01T00:00:00Z');
+    const { token } = await tokens.create({ name: 'n', role: 'viewer' }, as('admin'), now);
+    expect(token.expiresAt).toEqual(new Date(now.getTime() + 365 * DAY));
+    await expect(
+      tokens.create(
+        { name: 'n', role: 'viewer', expiresAt: new Date(now.getTime() + 366 * DAY) },
+        as('admin'),
+        now,
+      ),
+    ).rejects.toMatchObject({
+      code: ErrorCode.ValidationFailed,
+      message: expect.stringMatching(/365 days ahead \(API_TOKEN_MAX_LIFETIME_DAYS\)/),
+    });
+  });
+
+  it('records the lineage of a token made by a token, which it cannot outlive', async () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    const root = stored({ expiresAt: new Date(now.getTime() + 30 * DAY) });
+    const parent = stored({ lineage: [root._id.toHexString()] });
+    const { tokens } = service(new Map([['p', parent]]));
+    const { token } = await tokens.create({ name: 'c', role: 'viewer' }, asToken(parent), now);
+    expect(token.lineage).toEqual([root._id.toHexString(), parent._id.toHexString()]);
+    expect(token.createdBy).toEqual({
+      kind: 'token',
+      id: `token:${parent._id.toHexString()}`,
+      name: parent.name,
+    });
+    // The parent has no stored expiry: it stops a lifetime after its creation, and so does this.
+    expect(token.expiresAt).toEqual(new Date(parent.createdAt.getTime() + 365 * DAY));
+    const young = stored({ expiresAt: new Date(now.getTime() + DAY) });
+    const { tokens: t2 } = service(new Map([['y', young]]));
+    await expect(
+      t2.create(
+        { name: 'c', role: 'viewer', expiresAt: new Date(now.getTime() + 2 * DAY) },
+        asToken(young),
+        now,
+      ),
+    ).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
+  });
+
+  it('records no lineage for a token a person made', async () => {
+    const { tokens } = service();
+    const { token } = await tokens.create({ name: 'n', role: 'viewer' }, as('admin'));
+    expect(token.lineage).toEqual([]);
+  });
+
+  it('refuses a token below a revoked one, and a stored token past the longest lifetime', async () => {
+    const secret = newTokenSecret();
+    const ancestor = new Types.ObjectId().toHexString();
+    const child = stored({ lineage: [ancestor] });
+    const { tokens } = service(new Map([[hashTokenSecret(secret), child]]), new Set([ancestor]));
+    await expect(tokens.authenticate(secret)).rejects.toMatchObject({
+      code: ErrorCode.Unauthorized,
+      message: expect.stringMatching(/revoked/),
+    });
+    const old = newTokenSecret();
+    const legacy = stored({ createdAt: new Date(Date.now() - 366 * DAY), expiresAt: null });
+    const { tokens: t2 } = service(new Map([[hashTokenSecret(old), legacy]]));
+    await expect(t2.authenticate(old)).rejects.toMatchObject({
+      message: expect.stringMatching(/expired/),
+    });
   });
 });

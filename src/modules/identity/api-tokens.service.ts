@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
-import type { Identity } from '../../core/auth/identity';
+import { type Identity, tokenActorId, tokenIdOfActor } from '../../core/auth/identity';
 import { type Role, roleIncludes } from '../../core/auth/roles';
 import { AppConfig } from '../../core/config/app-config';
 import { DomainError } from '../../core/errors/domain.error';
@@ -18,6 +18,11 @@ import { hashTokenSecret, newTokenSecret } from './token-secret';
 const LAST_USED_INTERVAL_MS = 60_000;
 /** Bounds the memory of the token cache; beyond it the oldest entries are dropped. */
 const CACHE_MAX_ENTRIES = 10_000;
+/**
+ * How deep tokens may mint tokens: bounds the lineage stored on each token and the ancestor
+ * lookup of an authentication (one `$in` over at most this many ids).
+ */
+export const MAX_TOKEN_LINEAGE = 10;
 
 export interface NewToken {
   name: string;
@@ -25,13 +30,19 @@ export interface NewToken {
   expiresAt?: Date;
 }
 
-type Lookup = { token: ApiTokenView | null; until: number };
+type Lookup = { token: ApiTokenView | null; ancestorRevoked: boolean; until: number };
 
 /**
  * API tokens: creation (secret shown once), listing, revocation, and authentication of a
  * presented secret. Each replica caches what it read of a token for API_TOKEN_CACHE_TTL_MS,
  * which bounds how late a revocation made on another replica takes effect; the replica that
  * revokes drops its own copy at once. Expiry is checked against the clock on every request.
+ *
+ * A token records who made it and, when a token made it, its lineage (the tokens above it).
+ * Revoking a token revokes everything below it, transitively: the revocation's update carries
+ * its audit entry, and delivering that entry runs the one `updateMany` over the indexed lineage
+ * (again from the drain loop if the process died first). Authentication does not rely on that
+ * having happened: a token whose lineage holds a revoked token is refused.
  */
 @Injectable()
 export class ApiTokensService implements AuditOutboxSource, OnModuleInit {
@@ -64,8 +75,8 @@ export class ApiTokensService implements AuditOutboxSource, OnModuleInit {
         `a ${creator.role} cannot create a ${spec.role} token (a token can't grant more than its creator's role)`,
       );
     }
-    if (spec.expiresAt && spec.expiresAt.getTime() <= now.getTime())
-      throw new DomainError(ErrorCode.ValidationFailed, 'expiresAt must be in the future');
+    const { lineage, notAfter } = await this.descentOf(creator);
+    const expiresAt = this.expiryOf(spec.expiresAt, now, notAfter);
     const secret = newTokenSecret();
     const _id = new Types.ObjectId();
     const createdBy = { kind: creator.kind, id: creator.id, name: creator.name };
@@ -77,7 +88,8 @@ export class ApiTokensService implements AuditOutboxSource, OnModuleInit {
         details: {
           name: spec.name,
           role: spec.role,
-          ...(spec.expiresAt ? { expiresAt: spec.expiresAt.toISOString() } : {}),
+          expiresAt: expiresAt.toISOString(),
+          ...(lineage.length > 0 ? { lineage } : {}),
         },
       },
       now,
@@ -88,16 +100,64 @@ export class ApiTokensService implements AuditOutboxSource, OnModuleInit {
       role: spec.role,
       hash: hashTokenSecret(secret),
       createdBy,
+      lineage,
       createdAt: now,
-      expiresAt: spec.expiresAt ?? null,
+      expiresAt,
       lastUsedAt: null,
       revokedAt: null,
       revokedBy: null,
+      revokedVia: null,
       auditOutbox: [entry],
     };
     await this.repo.insert(record);
     await this.audit.deliver(this, _id.toHexString(), entry);
     return { token: tokenView(record), secret };
+  }
+
+  /**
+   * Where a new token hangs: below its creator when a token creates it (that token's lineage
+   * and id), and no later than that token expires (a token must not outlive its maker).
+   */
+  private async descentOf(creator: Identity): Promise<{ lineage: string[]; notAfter?: Date }> {
+    const parentId = creator.kind === 'token' ? tokenIdOfActor(creator.id) : undefined;
+    if (!parentId) return { lineage: [] };
+    const parent = await this.repo.findById(parentId);
+    if (!parent || parent.revokedAt)
+      throw new DomainError(ErrorCode.Unauthorized, 'API token has been revoked');
+    const lineage = [...(parent.lineage ?? []), parentId];
+    if (lineage.length > MAX_TOKEN_LINEAGE)
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `tokens may be made by tokens at most ${MAX_TOKEN_LINEAGE} deep; this one would be ${lineage.length} deep`,
+      );
+    return { lineage, notAfter: this.expiryOfStored(parent) };
+  }
+
+  /** The expiry a new token gets: asked for, or the longest allowed; never beyond the limits. */
+  private expiryOf(asked: Date | undefined, now: Date, notAfter?: Date): Date {
+    const maxMs = this.config.auth.tokenMaxLifetimeMs;
+    const limit = new Date(now.getTime() + maxMs);
+    if (asked && asked.getTime() <= now.getTime())
+      throw new DomainError(ErrorCode.ValidationFailed, 'expiresAt must be in the future');
+    if (asked && asked.getTime() > limit.getTime())
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `expiresAt must be at most ${Math.round(maxMs / 86_400_000)} days ahead (API_TOKEN_MAX_LIFETIME_DAYS), not after ${limit.toISOString()}`,
+      );
+    if (asked && notAfter && asked.getTime() > notAfter.getTime())
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `expiresAt must not be after ${notAfter.toISOString()}, when the token creating it expires`,
+      );
+    const candidates = [asked ?? limit, ...(notAfter ? [notAfter] : [])];
+    return new Date(Math.min(...candidates.map((d) => d.getTime())));
+  }
+
+  /** When a stored token stops working: its expiry, or its creation + the longest lifetime. */
+  private expiryOfStored(token: Pick<ApiTokenView, 'expiresAt' | 'createdAt'>): Date {
+    return token.expiresAt
+      ? new Date(token.expiresAt)
+      : new Date(new Date(token.createdAt).getTime() + this.config.auth.tokenMaxLifetimeMs);
   }
 
   async list(limit: number, cursor?: string): Promise<CursorPage<ApiTokenView>> {
@@ -109,14 +169,17 @@ export class ApiTokensService implements AuditOutboxSource, OnModuleInit {
     return paginate(rows, limit, (last) => last._id.toHexString());
   }
 
-  /** Revokes a token (idempotent: revoking a revoked token changes nothing and audits nothing). */
+  /**
+   * Revokes a token and, through its audit entry's delivery, every token below it (idempotent:
+   * revoking a revoked token changes nothing and audits nothing).
+   */
   async revoke(id: string, ctx: RequestContext, now = new Date()): Promise<void> {
     const token = await this.repo.findById(id);
     if (!token) throw new DomainError(ErrorCode.TokenNotFound, `No token with id "${id}"`);
     if (token.revokedAt) return;
     const by = ctx.identity
       ? { kind: ctx.identity.kind, id: ctx.identity.id, name: ctx.identity.name }
-      : { kind: 'system', id: 'system', name: ctx.actor };
+      : { kind: 'system', id: ctx.actorId ?? 'system', name: ctx.actor };
     const entry = auditEntry(
       ctx,
       {
@@ -133,26 +196,30 @@ export class ApiTokensService implements AuditOutboxSource, OnModuleInit {
 
   /**
    * The identity a presented `sat_` secret stands for, or a DomainError(Unauthorized) saying
-   * why not. Unknown, revoked and expired tokens all get 401.
+   * why not. Unknown, revoked and expired tokens, and tokens below a revoked one, all get 401.
    */
   async authenticate(secret: string, now = Date.now()): Promise<Identity> {
     const hash = hashTokenSecret(secret);
     let lookup = this.cache.get(hash);
     if (!lookup || lookup.until <= now) {
+      const token = await this.repo.findByHash(hash);
+      const lineage = token && !token.revokedAt ? (token.lineage ?? []) : [];
       lookup = {
-        token: await this.repo.findByHash(hash),
+        token,
+        ancestorRevoked: lineage.length > 0 && (await this.repo.anyRevoked(lineage)),
         until: now + this.config.auth.tokenCacheTtlMs,
       };
       this.remember(hash, lookup);
     }
     const token = lookup.token;
     if (!token) throw new DomainError(ErrorCode.Unauthorized, 'Unknown API token');
-    if (token.revokedAt)
+    if (token.revokedAt || lookup.ancestorRevoked)
       throw new DomainError(ErrorCode.Unauthorized, 'API token has been revoked');
-    if (token.expiresAt && new Date(token.expiresAt).getTime() <= now)
+    if (this.expiryOfStored(token).getTime() <= now)
       throw new DomainError(ErrorCode.Unauthorized, 'API token has expired');
     this.touchLater(token._id, now);
-    return { kind: 'token', id: token._id.toHexString(), name: token.name, role: token.role };
+    const tokenId = token._id.toHexString();
+    return { kind: 'token', id: tokenActorId(tokenId), name: token.name, role: token.role };
   }
 
   // --- AuditOutboxSource ---------------------------------------------------------------------
@@ -161,8 +228,23 @@ export class ApiTokensService implements AuditOutboxSource, OnModuleInit {
     return this.repo.pendingAuditEntries(before, limit);
   }
 
-  acknowledge(ownerId: string, entry: AuditEntry): Promise<void> {
-    return this.repo.removeAuditEntry(ownerId, entry);
+  /**
+   * A revocation's entry is acknowledged only once the tokens below it are revoked too: until
+   * then it stays carried, and the drain loop runs the (idempotent) cascade again.
+   */
+  async acknowledge(ownerId: string, entry: AuditEntry): Promise<void> {
+    if (entry.action === 'token.revoked') {
+      const { id, kind, name } = entry.actor;
+      const revoked = await this.repo.revokeDescendants(ownerId, {
+        at: new Date(entry.at),
+        by: { kind, id, name },
+      });
+      if (revoked > 0) {
+        this.forget(ownerId);
+        this.logger.log({ tokenId: ownerId, revoked }, 'tokens below a revoked token revoked');
+      }
+    }
+    await this.repo.removeAuditEntry(ownerId, entry);
   }
 
   // --- internals -----------------------------------------------------------------------------
@@ -179,7 +261,8 @@ export class ApiTokensService implements AuditOutboxSource, OnModuleInit {
 
   private forget(tokenId: string): void {
     for (const [hash, lookup] of this.cache)
-      if (lookup.token?._id.toHexString() === tokenId) this.cache.delete(hash);
+      if (lookup.token?._id.toHexString() === tokenId || lookup.token?.lineage?.includes(tokenId))
+        this.cache.delete(hash);
   }
 
   /** Fire-and-forget, at most once a minute per token per replica (and the DB re-checks it). */

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import type { Identity } from '../../core/auth/identity';
+import { type Identity, oidcActorId } from '../../core/auth/identity';
 import { AppConfig } from '../../core/config/app-config';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
@@ -73,7 +73,12 @@ export class OidcVerifier {
         ErrorCode.Forbidden,
         `the token's ${oidc.rolesClaim} claim maps to no role (see OIDC_ROLE_MAP)`,
       );
-    return { kind: 'oidc', id: subject, name: displayName(payload, subject), role };
+    return {
+      kind: 'oidc',
+      id: oidcActorId(oidc.issuer, subject),
+      name: displayName(payload, subject),
+      role,
+    };
   }
 
   private discover(): Promise<Discovered> {

@@ -14,6 +14,7 @@ export function toActionResponse(a: PageActionRecord): PageActionDto {
     approvedVersion: a.approvedVersion ?? null,
     createdAt: new Date(a.createdAt).toISOString(),
     createdBy: a.createdBy,
+    createdById: a.createdById ?? null,
     ranAt: iso(a.ranAt),
     reason: a.reason ?? null,
     lastError: a.lastError ?? null,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { AuditModule } from '../audit/audit.module';
 import { PagesModule } from '../pages/pages.module';
 import { PageActionsAdminController } from './page-actions.admin.controller';
 import { PageActionsRepository } from './page-actions.repository';
@@ -19,6 +20,7 @@ import {
  */
 @Module({
   imports: [
+    AuditModule,
     PagesModule,
     MongooseModule.forFeature([
       { name: PAGE_ACTION_MODEL, schema: PageActionSchema },

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import type { AuditEntry } from '../audit/audit-entry';
 import { isDuplicateKey } from '../../core/database/mongo-errors';
 import { PRIMARY } from '../../core/database/read-preference';
 import { PAGE_ACTION_MODEL, PAGE_ACTION_TOKEN_MODEL } from './schemas/page-action.schema';
@@ -192,9 +193,17 @@ export class PageActionsRepository implements OnModuleInit {
     return result.matchedCount === 1;
   }
 
-  /** After its cancellation won the lease generation: the action is cancelled, its slot freed. */
-  async markCancelled(action: PageActionRecord, leaseGen: number, now: Date): Promise<void> {
-    await this.actions
+  /**
+   * After its cancellation won the lease generation: the action is cancelled, its slot freed,
+   * and the cancellation's audit entry carried in the same update. False if it already was.
+   */
+  async markCancelled(
+    action: PageActionRecord,
+    leaseGen: number,
+    now: Date,
+    audit?: AuditEntry,
+  ): Promise<boolean> {
+    const result = await this.actions
       .updateOne(
         { _id: action._id, status: 'scheduled' },
         {
@@ -205,9 +214,28 @@ export class PageActionsRepository implements OnModuleInit {
             ranAt: now,
             updatedAt: now,
           },
+          ...(audit ? { $push: { auditOutbox: audit } } : {}),
         },
       )
       .exec();
+    return result.modifiedCount === 1;
+  }
+
+  async pendingAuditEntries(
+    before: Date,
+    limit: number,
+  ): Promise<{ ownerId: string; entries: AuditEntry[] }[]> {
+    const rows = await this.actions
+      .find({ 'auditOutbox.at': { $lt: before } }, { auditOutbox: 1 })
+      .limit(limit)
+      .read(PRIMARY)
+      .lean<Pick<PageActionRecord, '_id' | 'auditOutbox'>[]>()
+      .exec();
+    return rows.map((r) => ({ ownerId: r._id, entries: r.auditOutbox ?? [] }));
+  }
+
+  async removeAuditEntry(ownerId: string, entry: AuditEntry): Promise<void> {
+    await this.actions.updateOne({ _id: ownerId }, { $pull: { auditOutbox: entry } }).exec();
   }
 
   /** Shutdown: this replica's running actions may be taken over at once. */

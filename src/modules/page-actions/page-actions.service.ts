@@ -1,7 +1,10 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { type CursorPage, decodeCursor, paginate } from '../../core/http/cursor';
-import type { RequestContext } from '../../core/http/request-context';
+import { actorOf, type RequestContext } from '../../core/http/request-context';
+import { type AuditEntry, auditEntry } from '../audit/audit-entry';
+import type { AuditOutboxSource } from '../audit/audit-outbox';
+import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { checkScheduleWindow, parseInstant } from '../../core/time/instant';
@@ -22,19 +25,36 @@ const isListCursor = (v: unknown): v is ListCursor =>
 /**
  * Scheduled actions on pages: the admin resource, and the sponsorship terms set through the
  * page's PATCH (this module observes them through the pages module's SponsorshipTerms port).
+ * Creating or cancelling an action is audited like a page write: the entry rides in the
+ * action's own insert or update (`auditOutbox`) and is delivered from there.
  */
 @Injectable()
-export class PageActionsService implements OnModuleInit, SponsorshipTermObserver {
+export class PageActionsService
+  implements OnModuleInit, SponsorshipTermObserver, AuditOutboxSource
+{
+  readonly name = 'page_actions';
   private readonly logger = new Logger(PageActionsService.name);
 
   constructor(
     private readonly repo: PageActionsRepository,
     private readonly pages: PagesService,
     private readonly terms: SponsorshipTerms,
+    private readonly auditTrail: AuditService,
   ) {}
 
   onModuleInit(): void {
     this.terms.attach(this);
+    this.auditTrail.register(this);
+  }
+
+  // --- AuditOutboxSource ---------------------------------------------------------------------
+
+  pending(before: Date, limit: number): Promise<{ ownerId: string; entries: AuditEntry[] }[]> {
+    return this.repo.pendingAuditEntries(before, limit);
+  }
+
+  acknowledge(ownerId: string, entry: AuditEntry): Promise<void> {
+    return this.repo.removeAuditEntry(ownerId, entry);
   }
 
   async create(
@@ -69,6 +89,7 @@ export class PageActionsService implements OnModuleInit, SponsorshipTermObserver
         ErrorCode.Conflict,
         `the page already has an action scheduled at ${at.toISOString()}`,
       );
+    await this.delivered(action);
     this.audit('page-action.created', action, ctx);
     await this.refreshNextUnpublish(pageId, ctx);
     return action;
@@ -104,7 +125,8 @@ export class PageActionsService implements OnModuleInit, SponsorshipTermObserver
   async cancel(actionId: string, ctx: RequestContext): Promise<PageActionRecord> {
     const action = await this.get(actionId);
     if (action.status === 'cancelled') return action;
-    if (!(await this.cancelScheduled(action)))
+    const page = await this.pages.findForAction(action.pageId);
+    if (!(await this.cancelScheduled(action, ctx, page?.slug)))
       throw new DomainError(
         ErrorCode.InvalidState,
         `the action is ${(await this.get(actionId)).status}, it can no longer be cancelled`,
@@ -120,7 +142,11 @@ export class PageActionsService implements OnModuleInit, SponsorshipTermObserver
    * insert, atomic on FerretDB too): exactly one of them wins, so an action is either run or
    * cancelled, never both.
    */
-  private async cancelScheduled(action: PageActionRecord): Promise<boolean> {
+  private async cancelScheduled(
+    action: PageActionRecord,
+    ctx: RequestContext,
+    slug?: string,
+  ): Promise<boolean> {
     if (action.status !== 'scheduled') return false;
     const gen = action.leaseGen + 1;
     const now = await this.repo.databaseNow();
@@ -128,8 +154,16 @@ export class PageActionsService implements OnModuleInit, SponsorshipTermObserver
       const token = await this.repo.findToken(`lease:${action._id}:${gen}`);
       if (token?.owner !== CANCEL_OWNER) return false;
     }
-    await this.repo.markCancelled(action, gen, now);
+    const entry = actionAudit('page-action.cancelled', action, ctx, slug);
+    if (await this.repo.markCancelled(action, gen, now, entry))
+      await this.auditTrail.deliver(this, action._id, entry);
     return true;
+  }
+
+  /** Delivers the creation entry an action was inserted with. */
+  private async delivered(action: PageActionRecord): Promise<void> {
+    for (const entry of action.auditOutbox ?? [])
+      await this.auditTrail.deliver(this, action._id, entry);
   }
 
   /**
@@ -145,7 +179,7 @@ export class PageActionsService implements OnModuleInit, SponsorshipTermObserver
     const term = sync.term;
     for (const open of await this.repo.openOfPage(pageId))
       if (open.source === 'term' && open.termId !== term?.termId && open.status === 'scheduled')
-        await this.cancelScheduled(open);
+        await this.cancelScheduled(open, ctx, page.slug);
     if (term) {
       if (sync.content && term.approvedVersion)
         await this.ensureTermAction(page, term, 'publish', term.startsAt, ctx, {
@@ -175,13 +209,15 @@ export class PageActionsService implements OnModuleInit, SponsorshipTermObserver
       source: 'term',
       termId: term.termId,
       createdBy: term.setBy,
+      ...(term.setById ? { createdById: term.setById } : {}),
       ...extra,
     });
-    if ((await this.repo.insert(action)) === 'inserted') return;
+    if ((await this.repo.insert(action)) === 'inserted') return this.delivered(action);
     if (await this.repo.findById(_id)) return; // a re-run: it exists
     // Another action holds the instant. A term's actions must exist whatever else is scheduled:
     // it takes a slot of its own and runs after that one (ordering is by time, then id).
-    await this.repo.insert({ ...action, slot: `${action.slot}:term:${kind}` });
+    const moved = { ...action, slot: `${action.slot}:term:${kind}` };
+    if ((await this.repo.insert(moved)) === 'inserted') await this.delivered(moved);
   }
 
   /** Stores the page's next unpublish instant (public caching ends by it). */
@@ -221,14 +257,16 @@ function newAction(
   fields: Pick<PageActionRecord, '_id' | 'source'> & Partial<PageActionRecord>,
 ): PageActionRecord {
   const pageId = page._id.toHexString();
-  return {
+  const who = actorOf(ctx);
+  const action: PageActionRecord = {
     pageId,
     kind,
     at,
     status: 'scheduled',
     slot: `${pageId}:${at.getTime()}`,
     createdAt: now,
-    createdBy: ctx.actor,
+    createdBy: who.name,
+    createdById: who.id,
     requestId: ctx.requestId,
     leaseGen: 0,
     leaseOwner: null,
@@ -237,6 +275,39 @@ function newAction(
     updatedAt: now,
     ...fields,
   };
+  // The creation's audit entry rides in the insert: the action and its record, or neither.
+  return {
+    ...action,
+    auditOutbox: [actionAudit('page-action.created', action, ctx, page.slug, now)],
+  };
+}
+
+/** The audit entry of an action's creation or cancellation. */
+function actionAudit(
+  action: 'page-action.created' | 'page-action.cancelled',
+  record: PageActionRecord,
+  ctx: RequestContext,
+  slug?: string,
+  at = new Date(),
+): AuditEntry {
+  return auditEntry(
+    ctx,
+    {
+      action,
+      ...(slug ? { page: { id: record.pageId, slug } } : {}),
+      target: { type: 'page-action', id: record._id },
+      details: {
+        kind: record.kind,
+        at: record.at.toISOString(),
+        source: record.source,
+        ...(record.termId ? { termId: record.termId } : {}),
+        ...(record.approvedVersion !== undefined
+          ? { approvedVersion: record.approvedVersion }
+          : {}),
+      },
+    },
+    at,
+  );
 }
 
 function window(query: ListActionsQuery): { from?: Date; to?: Date } {

@@ -11,6 +11,7 @@ import { AppConfig } from '../../core/config/app-config';
 import { PollLoop } from '../../core/lifecycle/poll-loop';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
+import { SCHEDULER_ACTOR_ID } from '../../core/auth/identity';
 import type { RequestContext } from '../../core/http/request-context';
 import { PagesService } from '../pages/pages.service';
 import { blockedBy, decide } from './action-decision';
@@ -120,7 +121,7 @@ export class PageActionsWorker
     for (const pageId of await this.pages.pendingTerms(TERMS_PER_POLL)) {
       if (this.stopped) return;
       await this.service
-        .termChanged(pageId, this.context('term-sweep', 'scheduler'))
+        .termChanged(pageId, this.context('term-sweep'))
         .catch((error: unknown) =>
           this.logger.warn({ err: error, pageId }, 'sponsorship term sweep failed; will retry'),
         );
@@ -142,7 +143,11 @@ export class PageActionsWorker
     const action = await this.claim(candidate, now);
     if (!action) return;
     const gen = action.leaseGen;
-    const ctx = this.context(`page-action:${action._id}:${gen}`, `scheduler:${action.createdBy}`);
+    // The scheduler writes, on behalf of whoever scheduled the action (the audit names both).
+    const ctx = this.context(`page-action:${action._id}:${gen}`, {
+      id: action.createdById ?? 'unknown',
+      name: action.createdBy,
+    });
     try {
       for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
         const page = await this.pages.findForAction(action.pageId);
@@ -256,8 +261,13 @@ export class PageActionsWorker
     );
   }
 
-  private context(requestId: string, actor: string): RequestContext {
-    return { requestId, actor };
+  private context(requestId: string, onBehalfOf?: RequestContext['onBehalfOf']): RequestContext {
+    return {
+      requestId,
+      actor: SCHEDULER_ACTOR_ID,
+      actorId: SCHEDULER_ACTOR_ID,
+      ...(onBehalfOf ? { onBehalfOf } : {}),
+    };
   }
 }
 

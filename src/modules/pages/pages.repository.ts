@@ -142,7 +142,7 @@ export class PagesRepository implements OnModuleInit {
     _id: Types.ObjectId,
     version: number,
     change: PageChange,
-    stamp: { actor: string; at: Date },
+    stamp: { actor: string; actorId: string; at: Date },
     audit: AuditEntry,
   ): Promise<PageRecord | null> {
     const { outbox, ...fields } = change;
@@ -158,6 +158,7 @@ export class PagesRepository implements OnModuleInit {
             ...(change.termSync !== undefined ? { termPending: change.termSync !== null } : {}),
             updatedAt: stamp.at,
             updatedBy: stamp.actor,
+            updatedById: stamp.actorId,
           },
           $inc: { version: 1 },
           // The audit entry rides in the same single-document update as the change: both or

@@ -18,7 +18,7 @@ import {
   paginate,
 } from '../../core/http/cursor';
 import { contentEtag } from '../../core/http/preconditions';
-import type { RequestContext } from '../../core/http/request-context';
+import { actorOf, type RequestContext } from '../../core/http/request-context';
 import { checkScheduleWindow, parseInstant } from '../../core/time/instant';
 import { stripUndefined } from '../../core/util/strip-undefined';
 import { type AuditAction, auditEntry, changedPaths } from '../audit/audit-entry';
@@ -124,7 +124,9 @@ export class PagesService {
       createdAt: now,
       updatedAt: now,
       createdBy: ctx.actor,
+      createdById: actorOf(ctx).id,
       updatedBy: ctx.actor,
+      updatedById: actorOf(ctx).id,
     });
     this.log('page.created', page, ctx);
     await this.auditOutbox.deliver(page._id.toHexString(), audit);
@@ -175,7 +177,7 @@ export class PagesService {
       page._id,
       version,
       change,
-      { actor: ctx.actor, at },
+      { actor: ctx.actor, actorId: actorOf(ctx).id, at },
       audit,
     );
     if (!updated) {
@@ -398,7 +400,7 @@ export class PagesService {
     const live = {
       ...buildLiveSnapshot(page.slug, content, revision, now),
       publishedBy: ctx.actor,
-      ...(ctx.identity ? { publishedById: ctx.identity.id } : {}),
+      publishedById: actorOf(ctx).id,
     };
     const updated = await this.write(
       page,
@@ -675,6 +677,7 @@ function sponsorshipTerm(
     approvedVersion: live ? null : version + 1,
     setAt: now,
     setBy: ctx.actor,
+    setById: actorOf(ctx).id,
   };
 }
 

@@ -6,12 +6,14 @@ import { AUDIT_ACTIONS, type AuditAction } from '../audit-entry';
 
 export class AuditQuery extends CursorPageQuery {
   @ApiPropertyOptional({
-    maxLength: 200,
-    description: 'Actor id (token id, OIDC subject, `bootstrap`) or name',
+    maxLength: 600,
+    example: 'token:665f1c2a4e8d2b4c519a433c',
+    description:
+      'Stable actor id: `token:<id>`, `oidc:<issuer>#<sub>`, `bootstrap`, `cli`, `scheduler` (never a display name)',
   })
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxLength(600)
   actor?: string;
 
   @PatternField(OBJECT_ID_PATTERN, 'pageId must be a page id (24 hex digits)', {

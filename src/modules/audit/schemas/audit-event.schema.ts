@@ -12,6 +12,7 @@ export const AuditEventSchema = new Schema(
     at: { type: Date, required: true },
     action: { type: String, required: true },
     actor: { type: Schema.Types.Mixed, required: true },
+    onBehalfOf: Schema.Types.Mixed,
     role: String,
     page: Schema.Types.Mixed,
     version: Schema.Types.Mixed,
@@ -19,16 +20,18 @@ export const AuditEventSchema = new Schema(
     target: Schema.Types.Mixed,
     details: Schema.Types.Mixed,
     requestId: String,
+    clientRequestId: String,
     sourceIp: String,
+    count: Number,
+    lastAt: Date,
     /** Set on a write-ahead record (a page deletion) until the change is known to have happened. */
     intent: Boolean,
   },
   { collection: AUDIT_EVENTS_COLLECTION, versionKey: false, minimize: false, strict: true },
 );
-// Newest first, and the same order within each filter the audit endpoint offers (`actor`
-// matches id or name: both indexed, so the $or can use an index per branch).
+// Newest first, and the same order within each filter the audit endpoint offers. `actor` matches
+// the stable actor id only: a display name is chosen by its holder and proves nothing.
 AuditEventSchema.index({ at: -1, _id: -1 }, { name: 'at_desc' });
 AuditEventSchema.index({ 'page.id': 1, at: -1, _id: -1 }, { name: 'page_at_desc' });
 AuditEventSchema.index({ 'actor.id': 1, at: -1, _id: -1 }, { name: 'actor_at_desc' });
-AuditEventSchema.index({ 'actor.name': 1, at: -1, _id: -1 }, { name: 'actor_name_at_desc' });
 AuditEventSchema.index({ action: 1, at: -1, _id: -1 }, { name: 'action_at_desc' });

@@ -29,15 +29,20 @@ export class CreateTokenDto {
   @InstantField({
     required: false,
     example: '2028-01-31T00:00:00Z',
-    description: 'When it stops working; must be in the future',
+    description:
+      "When it stops working: in the future, within API_TOKEN_MAX_LIFETIME_DAYS (default 365) and, for a token made by a token, not after that token's expiry (else 400). Omitted: the latest of those allowed",
   })
   expiresAt?: string;
 }
 
 class TokenActorDto {
   @ApiProperty({ enum: ['token', 'oidc', 'bootstrap', 'cli', 'system'] }) kind!: string;
-  @ApiProperty({ description: 'Token id, OIDC subject or `bootstrap`' }) id!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({
+    description: 'Stable actor id: `token:<id>`, `oidc:<issuer>#<sub>`, `bootstrap` or `cli`',
+    example: 'token:665f1c2a4e8d2b4c519a433c',
+  })
+  id!: string;
+  @ApiProperty({ description: 'Display name (not unique, chosen by its holder)' }) name!: string;
 }
 
 export class TokenDto {
@@ -45,8 +50,22 @@ export class TokenDto {
   @ApiProperty({ example: 'alice-laptop' }) name!: string;
   @ApiProperty({ enum: ROLES }) role!: Role;
   @ApiProperty({ type: TokenActorDto }) createdBy!: TokenActorDto;
+  @ApiProperty({
+    type: [String],
+    example: ['665f1c2a4e8d2b4c519a4300'],
+    description:
+      'Ids of the tokens above this one, the root first (the last made it). Empty when a person made it. Revoking any of them revokes this one',
+  })
+  lineage!: string[];
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description:
+      'When it stops working; null only on a token stored without one, which stops API_TOKEN_MAX_LIFETIME_DAYS after createdAt',
+  })
+  expiresAt!: string | null;
   @ApiProperty({
     nullable: true,
     type: String,
@@ -56,6 +75,12 @@ export class TokenDto {
   lastUsedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) revokedAt!: string | null;
   @ApiProperty({ nullable: true, type: TokenActorDto }) revokedBy!: TokenActorDto | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The token (in its lineage) whose revocation revoked this one',
+  })
+  revokedVia!: string | null;
 }
 
 export class CreatedTokenDto extends TokenDto {
@@ -81,10 +106,12 @@ export function toTokenDto(t: ApiTokenView): TokenDto {
     name: t.name,
     role: t.role,
     createdBy: t.createdBy,
+    lineage: t.lineage ?? [],
     createdAt: new Date(t.createdAt).toISOString(),
     expiresAt: iso(t.expiresAt),
     lastUsedAt: iso(t.lastUsedAt),
     revokedAt: iso(t.revokedAt),
     revokedBy: t.revokedBy ?? null,
+    revokedVia: t.revokedVia ?? null,
   };
 }

@@ -82,7 +82,14 @@ export class PageActionDto {
   })
   approvedVersion!: number | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty() createdBy!: string;
+  @ApiProperty({ description: 'Display name of who scheduled it' }) createdBy!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'token:665f1c2a4e8d2b4c519a433c',
+    description: 'Stable actor id of who scheduled it; the scheduler runs it on their behalf',
+  })
+  createdById!: string | null;
   @ApiProperty({
     type: String,
     format: 'date-time',

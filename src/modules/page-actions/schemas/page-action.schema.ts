@@ -18,6 +18,7 @@ export const PageActionSchema = new Schema(
     content: Schema.Types.Mixed,
     createdAt: { type: Date, required: true },
     createdBy: { type: String, required: true },
+    createdById: String,
     requestId: String,
     leaseGen: { type: Number, required: true, default: 0 },
     leaseOwner: { type: String, default: null },
@@ -28,6 +29,7 @@ export const PageActionSchema = new Schema(
     reason: String,
     pageVersion: Number,
     updatedAt: { type: Date, required: true },
+    auditOutbox: { type: [Schema.Types.Mixed], default: [] },
   },
   { collection: 'page_actions', versionKey: false, minimize: false, strict: true },
 );
@@ -37,6 +39,8 @@ PageActionSchema.index({ slot: 1 }, { unique: true, name: 'slot_unique' });
 PageActionSchema.index({ status: 1, at: 1, _id: 1 }, { name: 'status_at' });
 // A page's actions in time order (its list, ordering, its next unpublish).
 PageActionSchema.index({ pageId: 1, at: 1, _id: 1 }, { name: 'page_at' });
+// The audit drain's range query (`auditOutbox.at < cutoff`): actions without entries are not in it.
+PageActionSchema.index({ 'auditOutbox.at': 1 }, { name: 'audit_outbox_at' });
 
 /** Claim tokens: a lease generation is won by inserting its token (atomic on FerretDB too). */
 export const PageActionTokenSchema = new Schema(

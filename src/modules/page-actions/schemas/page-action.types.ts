@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../audit/audit-entry';
 import type { PageContent } from '../../pages/schemas/page.types';
 
 export const ACTION_KINDS = ['publish', 'unpublish', 'archive'] as const;
@@ -31,7 +32,9 @@ export interface PageActionRecord {
   approvedVersion?: number;
   content?: PageContent;
   createdAt: Date;
+  /** Display name of who scheduled it; `createdById` their stable actor id. */
   createdBy: string;
+  createdById?: string;
   requestId?: string;
   /** Lease: generation won by a token insert, holder and expiry (database time). */
   leaseGen: number;
@@ -44,4 +47,6 @@ export interface PageActionRecord {
   reason?: string;
   pageVersion?: number;
   updatedAt: Date;
+  /** Audit entries of its creation/cancellation not yet delivered (as for pages and tokens). */
+  auditOutbox?: AuditEntry[];
 }

@@ -140,7 +140,10 @@ export class RevisionDto {
   @ApiProperty({ format: 'date-time' }) publishedAt!: string;
   @ApiPropertyOptional({ description: 'Name of the identity that published it' })
   publishedBy?: string;
-  @ApiPropertyOptional({ description: 'Token id, OIDC subject or `bootstrap` of the publisher' })
+  @ApiPropertyOptional({
+    description:
+      "The publisher's stable actor id: `token:<id>`, `oidc:<issuer>#<sub>`, `bootstrap`, `scheduler`",
+  })
   publishedById?: string;
   @ApiProperty({ type: PageContentViewDto }) content!: PageContentViewDto;
 }

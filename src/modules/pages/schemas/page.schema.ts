@@ -30,7 +30,9 @@ export const PageSchema = new Schema(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     createdBy: String,
+    createdById: String,
     updatedBy: String,
+    updatedById: String,
   },
   { collection: PAGES_COLLECTION, versionKey: false, minimize: false, strict: true },
 );

@@ -89,8 +89,11 @@ export interface PageRecord {
   lastActionId?: string;
   createdAt: Date;
   updatedAt: Date;
+  /** Display names of who created and last wrote it; `...Id`: their stable actor ids. */
   createdBy?: string;
+  createdById?: string;
   updatedBy?: string;
+  updatedById?: string;
 }
 
 /** A sponsorship term as stored: instants only (a local input was resolved in its zone). */
@@ -102,6 +105,8 @@ export interface SponsorshipTerm {
   approvedVersion: number | null;
   setAt: Date;
   setBy: string;
+  /** The stable actor id of `setBy`: the term's actions run on its behalf. */
+  setById?: string;
 }
 
 /**
@@ -124,6 +129,6 @@ export interface PageRevisionRecord {
   etag: string;
   publishedAt: Date;
   publishedBy?: string;
-  /** Token id, OIDC subject or `bootstrap` of the publisher (absent on older revisions). */
+  /** The publisher's stable actor id (`token:<id>`, `oidc:<issuer>#<sub>`, `scheduler`, ...). */
   publishedById?: string;
 }
