@@ -56,6 +56,25 @@ describe('schedules', () => {
       expect(got.body.timezone).toBe('Europe/Berlin');
     });
 
+    it("takes a zone's current IANA name (Asia/Kolkata), keeps it as given and feeds it with its VTIMEZONE", async () => {
+      const page = await s.page();
+      const res = await s.raw('put', page, '/timezone', { timezone: 'Asia/Kolkata' }).expect(200);
+      expect(res.body.timezone).toBe('Asia/Kolkata');
+      page.version = Number(JSON.parse(res.headers.etag));
+      await s.addEvent(page, { ...WEEKLY, recurrence: undefined });
+      await s.publish(page);
+
+      const got = await http().get(`/admin/v1/pages/${page.id}/schedule`).set(auth).expect(200);
+      expect(got.body.timezone).toBe('Asia/Kolkata');
+      const body = await s.occurrences(page.slug, { from: '2027-03-01', to: '2027-03-02' });
+      expect(body.timezone).toBe('Asia/Kolkata');
+      expect(body.occurrences.map((o) => o.start)).toEqual(['2027-03-01T09:00:00+05:30']);
+      const lines = (await s.feed(page.slug)).split('\r\n');
+      expect(lines).toContain('BEGIN:VTIMEZONE');
+      expect(lines).toContain('TZID:Asia/Kolkata');
+      expect(lines).toContain('DTSTART;TZID=Asia/Kolkata:20270301T090000');
+    });
+
     it('creates, changes and removes an event', async () => {
       const page = await s.page();
       const created = await s.addEvent(page, WEEKLY);
