@@ -1,3 +1,5 @@
+import { type IncomingMessage, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
@@ -328,6 +330,30 @@ describe('schedules', () => {
         .expect(404);
       expect(long.body).toMatchObject({ error: 'PAGE_NOT_FOUND' });
       await http().get(base).redirects(0).expect(200);
+    });
+
+    it('redirects an absolute-form request target to a path of its own, never to the host named in it', async () => {
+      // supertest always sends origin-form; node:http sends the target as given.
+      if (!t.app.getHttpServer().listening) await t.app.listen(0, '127.0.0.1');
+      const { port } = t.app.getHttpServer().address() as AddressInfo;
+      const get = (path: string) =>
+        new Promise<IncomingMessage>((resolve, reject) => {
+          const req = httpRequest({ host: '127.0.0.1', port, path }, (res) => {
+            res.resume();
+            resolve(res);
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      for (const slug of [page.slug, 'no-such-page-anywhere']) {
+        const res = await get(
+          `http://evil.example/v1/pages/${slug}/schedule?to=2027-03-31&from=2027-03-01`,
+        );
+        expect(res.statusCode).toBe(301);
+        expect(res.headers.location).toBe(
+          `/v1/pages/${slug}/schedule?from=2027-03-01&to=2027-03-31`,
+        );
+      }
     });
 
     it('refuses any query parameter on the feed with 400, as the JSON endpoint does', async () => {
