@@ -252,4 +252,28 @@ describe('the OpenAPI document and Swagger UI', () => {
     const list = await http().get('/v1/pages').set('Accept-Encoding', 'gzip').expect(200);
     expect(list.headers['content-encoding']).toBeUndefined();
   });
+
+  it('refuses to let Swagger UI (which keeps tokens in localStorage) be framed, with a CSP it runs under', async () => {
+    for (const path of ['/docs', '/docs/', '/docs/swagger-ui-init.js', '/docs-json']) {
+      const res = await http().get(path).expect(200);
+      expect({ path, frame: res.headers['x-frame-options'] }).toEqual({ path, frame: 'DENY' });
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toMatch(/(^|;)script-src 'self'(;|$)/);
+    }
+    // The CSP allows no inline script: the page must carry none (its scripts are files).
+    const page = await http().get('/docs').expect(200);
+    const scripts = [...page.text.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(2);
+    for (const [, attributes, body] of scripts) {
+      expect(attributes).toMatch(/\ssrc=/);
+      expect(body.trim()).toBe('');
+    }
+    // API responses (cached public ones among them) keep their own headers.
+    for (const path of ['/v1/pages', '/health/live']) {
+      const res = await http().get(path).expect(200);
+      expect(res.headers['content-security-policy']).toBeUndefined();
+      expect(res.headers['x-frame-options']).toBeUndefined();
+    }
+  });
 });
