@@ -111,6 +111,42 @@ describe('the OpenAPI document and Swagger UI', () => {
     }
   });
 
+  it('declares 413 (PAYLOAD_TOO_LARGE, the error shape) on every operation that takes a body, as answered', async () => {
+    const withBody = Object.entries(doc.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod)
+        .filter(([, op]) => op.requestBody)
+        .map(([method, op]) => ({ path, method, op })),
+    );
+    expect(withBody.length).toBeGreaterThan(5);
+    // Over BODY_LIMIT_BYTES (256 KiB by default) and otherwise a plausible body.
+    const oversized = JSON.stringify({ title: 'x'.repeat(300 * 1024) });
+    for (const { path, method, op } of withBody) {
+      const declared = op.responses['413'] as
+        { content?: Record<string, { schema: Schema; examples?: object }> } | undefined;
+      const json = declared?.content?.['application/json'];
+      expect({ op: op.operationId, schema: json?.schema.$ref }).toEqual({
+        op: op.operationId,
+        schema: '#/components/schemas/ErrorResponseDto',
+      });
+      expect(Object.keys(json?.examples ?? {})).toEqual(['PAYLOAD_TOO_LARGE']);
+
+      const url = path
+        .replace('{id}', '665f1c2a4e8d2b4c519a433c')
+        .replace('{eventId}', '0b6f8f0e-7a51-4c47-9f55-0d0f2b5f3f9a');
+      const res = await http()
+        [method as 'post' | 'put' | 'patch'](url)
+        .set(auth)
+        .set('If-Match', '"1"')
+        .set('Content-Type', 'application/json')
+        .send(oversized);
+      expect({ op: op.operationId, status: res.status, error: res.body.error }).toEqual({
+        op: op.operationId,
+        status: 413,
+        error: 'PAYLOAD_TOO_LARGE',
+      });
+    }
+  });
+
   it('links only to operations that exist', () => {
     const ids = new Set(operations.map((op) => op.operationId));
     const targets = operations.flatMap((op) =>
