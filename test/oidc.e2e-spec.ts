@@ -119,6 +119,23 @@ describe('OIDC bearer tokens (against a real local issuer)', () => {
     }
   });
 
+  it('takes only access tokens (typ at+jwt): an ID token of the same issuer and audience gets 401', async () => {
+    const claims = { groups: ['cms-viewers'] };
+    for (const typ of ['at+jwt', 'application/at+jwt', 'AT+JWT']) {
+      const jwt = await issuer.sign({ typ, claims });
+      await http().get('/admin/v1/pages').set(bearer(jwt)).expect(200);
+    }
+    for (const typ of ['JWT', null]) {
+      const jwt = await issuer.sign({ typ, claims });
+      const res = await http().get('/admin/v1/pages').set(bearer(jwt));
+      expect({ typ, status: res.status, body: res.body }).toMatchObject({
+        typ,
+        status: 401,
+        body: { error: 'UNAUTHORIZED', message: 'Invalid OIDC token: claim typ is not valid' },
+      });
+    }
+  });
+
   it('answers 403 to a valid token whose groups map to no role', async () => {
     const jwt = await issuer.sign({ claims: { groups: ['marketing'] } });
     const res = await http().get('/admin/v1/pages').set(bearer(jwt)).expect(403);
@@ -134,6 +151,31 @@ describe('OIDC bearer tokens (against a real local issuer)', () => {
     await sleep(1100); // past OIDC_JWKS_COOLDOWN_MS: an unknown kid may refetch the key set
     const fresh = await issuer.sign({ claims: { groups: ['cms-viewers'] } });
     await http().get('/admin/v1/pages').set(bearer(fresh)).expect(200);
+  });
+});
+
+describe('OIDC_REQUIRED_TOKEN_TYPE=any (for issuers that do not type their access tokens)', () => {
+  const issuer = new OidcTestIssuer();
+  let t: TestApp;
+
+  beforeAll(async () => {
+    await issuer.start();
+    t = await startApp({ ...oidcEnv(issuer.issuer), OIDC_REQUIRED_TOKEN_TYPE: 'any' });
+  });
+  afterAll(async () => {
+    await t.close();
+    await issuer.stop();
+  });
+
+  it('accepts a token whatever its typ, every other check still made', async () => {
+    const http = () => request(t.app.getHttpServer());
+    const claims = { groups: ['cms-viewers'] };
+    for (const typ of ['JWT', null, 'at+jwt']) {
+      const jwt = await issuer.sign({ typ, claims });
+      await http().get('/admin/v1/pages').set(bearer(jwt)).expect(200);
+    }
+    const wrongAudience = await issuer.sign({ typ: 'JWT', aud: 'another-service', claims });
+    await http().get('/admin/v1/pages').set(bearer(wrongAudience)).expect(401);
   });
 });
 

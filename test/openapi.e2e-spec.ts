@@ -111,6 +111,42 @@ describe('the OpenAPI document and Swagger UI', () => {
     }
   });
 
+  it('declares 413 (PAYLOAD_TOO_LARGE, the error shape) on every operation that takes a body, as answered', async () => {
+    const withBody = Object.entries(doc.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod)
+        .filter(([, op]) => op.requestBody)
+        .map(([method, op]) => ({ path, method, op })),
+    );
+    expect(withBody.length).toBeGreaterThan(5);
+    // Over BODY_LIMIT_BYTES (256 KiB by default) and otherwise a plausible body.
+    const oversized = JSON.stringify({ title: 'x'.repeat(300 * 1024) });
+    for (const { path, method, op } of withBody) {
+      const declared = op.responses['413'] as
+        { content?: Record<string, { schema: Schema; examples?: object }> } | undefined;
+      const json = declared?.content?.['application/json'];
+      expect({ op: op.operationId, schema: json?.schema.$ref }).toEqual({
+        op: op.operationId,
+        schema: '#/components/schemas/ErrorResponseDto',
+      });
+      expect(Object.keys(json?.examples ?? {})).toEqual(['PAYLOAD_TOO_LARGE']);
+
+      const url = path
+        .replace('{id}', '665f1c2a4e8d2b4c519a433c')
+        .replace('{eventId}', '0b6f8f0e-7a51-4c47-9f55-0d0f2b5f3f9a');
+      const res = await http()
+        [method as 'post' | 'put' | 'patch'](url)
+        .set(auth)
+        .set('If-Match', '"1"')
+        .set('Content-Type', 'application/json')
+        .send(oversized);
+      expect({ op: op.operationId, status: res.status, error: res.body.error }).toEqual({
+        op: op.operationId,
+        status: 413,
+        error: 'PAYLOAD_TOO_LARGE',
+      });
+    }
+  });
+
   it('links only to operations that exist', () => {
     const ids = new Set(operations.map((op) => op.operationId));
     const targets = operations.flatMap((op) =>
@@ -251,5 +287,29 @@ describe('the OpenAPI document and Swagger UI', () => {
     // API responses are not compressed here (CloudFront does it at the edge).
     const list = await http().get('/v1/pages').set('Accept-Encoding', 'gzip').expect(200);
     expect(list.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('refuses to let Swagger UI (which keeps tokens in localStorage) be framed, with a CSP it runs under', async () => {
+    for (const path of ['/docs', '/docs/', '/docs/swagger-ui-init.js', '/docs-json']) {
+      const res = await http().get(path).expect(200);
+      expect({ path, frame: res.headers['x-frame-options'] }).toEqual({ path, frame: 'DENY' });
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toMatch(/(^|;)script-src 'self'(;|$)/);
+    }
+    // The CSP allows no inline script: the page must carry none (its scripts are files).
+    const page = await http().get('/docs').expect(200);
+    const scripts = [...page.text.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(2);
+    for (const [, attributes, body] of scripts) {
+      expect(attributes).toMatch(/\ssrc=/);
+      expect(body.trim()).toBe('');
+    }
+    // API responses (cached public ones among them) keep their own headers.
+    for (const path of ['/v1/pages', '/health/live']) {
+      const res = await http().get(path).expect(200);
+      expect(res.headers['content-security-policy']).toBeUndefined();
+      expect(res.headers['x-frame-options']).toBeUndefined();
+    }
   });
 });

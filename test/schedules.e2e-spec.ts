@@ -1,3 +1,5 @@
+import { type IncomingMessage, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
@@ -54,6 +56,25 @@ describe('schedules', () => {
       expect(res.headers.etag).toBe(`"${page.version + 1}"`);
       const got = await http().get(`/admin/v1/pages/${page.id}/schedule`).set(auth).expect(200);
       expect(got.body.timezone).toBe('Europe/Berlin');
+    });
+
+    it("takes a zone's current IANA name (Asia/Kolkata), keeps it as given and feeds it with its VTIMEZONE", async () => {
+      const page = await s.page();
+      const res = await s.raw('put', page, '/timezone', { timezone: 'Asia/Kolkata' }).expect(200);
+      expect(res.body.timezone).toBe('Asia/Kolkata');
+      page.version = Number(JSON.parse(res.headers.etag));
+      await s.addEvent(page, { ...WEEKLY, recurrence: undefined });
+      await s.publish(page);
+
+      const got = await http().get(`/admin/v1/pages/${page.id}/schedule`).set(auth).expect(200);
+      expect(got.body.timezone).toBe('Asia/Kolkata');
+      const body = await s.occurrences(page.slug, { from: '2027-03-01', to: '2027-03-02' });
+      expect(body.timezone).toBe('Asia/Kolkata');
+      expect(body.occurrences.map((o) => o.start)).toEqual(['2027-03-01T09:00:00+05:30']);
+      const lines = (await s.feed(page.slug)).split('\r\n');
+      expect(lines).toContain('BEGIN:VTIMEZONE');
+      expect(lines).toContain('TZID:Asia/Kolkata');
+      expect(lines).toContain('DTSTART;TZID=Asia/Kolkata:20270301T090000');
     });
 
     it('creates, changes and removes an event', async () => {
@@ -309,6 +330,30 @@ describe('schedules', () => {
         .expect(404);
       expect(long.body).toMatchObject({ error: 'PAGE_NOT_FOUND' });
       await http().get(base).redirects(0).expect(200);
+    });
+
+    it('redirects an absolute-form request target to a path of its own, never to the host named in it', async () => {
+      // supertest always sends origin-form; node:http sends the target as given.
+      if (!t.app.getHttpServer().listening) await t.app.listen(0, '127.0.0.1');
+      const { port } = t.app.getHttpServer().address() as AddressInfo;
+      const get = (path: string) =>
+        new Promise<IncomingMessage>((resolve, reject) => {
+          const req = httpRequest({ host: '127.0.0.1', port, path }, (res) => {
+            res.resume();
+            resolve(res);
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      for (const slug of [page.slug, 'no-such-page-anywhere']) {
+        const res = await get(
+          `http://evil.example/v1/pages/${slug}/schedule?to=2027-03-31&from=2027-03-01`,
+        );
+        expect(res.statusCode).toBe(301);
+        expect(res.headers.location).toBe(
+          `/v1/pages/${slug}/schedule?from=2027-03-01&to=2027-03-31`,
+        );
+      }
     });
 
     it('refuses any query parameter on the feed with 400, as the JSON endpoint does', async () => {

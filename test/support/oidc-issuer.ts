@@ -27,6 +27,8 @@ export interface TokenOptions {
   notBefore?: number;
   /** Sign with a key the issuer does not publish. */
   unpublishedKey?: boolean;
+  /** The `typ` header: `at+jwt` (an RFC 9068 access token) unless given; null: none. */
+  typ?: string | null;
 }
 
 /**
@@ -79,7 +81,11 @@ export class OidcTestIssuer {
     const key = options.unpublishedKey ? this.stray! : this.keys[0];
     const now = Math.floor(Date.now() / 1000);
     const jwt = new SignJWT({ ...options.claims })
-      .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
+      .setProtectedHeader({
+        alg: 'RS256',
+        kid: key.kid,
+        ...(options.typ === null ? {} : { typ: options.typ ?? 'at+jwt' }),
+      })
       .setIssuer(options.iss ?? this.issuer)
       .setAudience(options.aud ?? 'sponsored-agents')
       .setSubject(options.sub ?? 'user-1')

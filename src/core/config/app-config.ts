@@ -51,6 +51,8 @@ export class AppConfig {
       clockSkewSeconds: number;
       httpTimeoutMs: number;
       jwksCooldownMs: number;
+      /** The `typ` header a token must carry (OIDC_REQUIRED_TOKEN_TYPE); undefined: any. */
+      tokenType?: string;
     };
   };
   readonly audit: { drainIntervalMs: number };
@@ -326,5 +328,6 @@ function parseOidc(e: EnvironmentVariables): AppConfig['auth']['oidc'] {
     clockSkewSeconds: e.OIDC_CLOCK_SKEW_SECONDS,
     httpTimeoutMs: e.OIDC_HTTP_TIMEOUT_MS,
     jwksCooldownMs: e.OIDC_JWKS_COOLDOWN_MS,
+    tokenType: e.OIDC_REQUIRED_TOKEN_TYPE === 'any' ? undefined : e.OIDC_REQUIRED_TOKEN_TYPE,
   };
 }

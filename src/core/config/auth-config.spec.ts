@@ -60,4 +60,15 @@ describe('auth configuration', () => {
       AppConfig.fromEnvironment({ ...base, ...oidc, OIDC_CLOCK_SKEW_SECONDS: '3600' }),
     ).toThrow(/OIDC_CLOCK_SKEW_SECONDS/);
   });
+
+  it('requires typ at+jwt by default; any turns the check off, and only that word does', () => {
+    const typeOf = (env: Record<string, string>) =>
+      AppConfig.fromEnvironment({ ...base, ...oidc, ...env }).auth.oidc!.tokenType;
+    expect(typeOf({})).toBe('at+jwt');
+    expect(typeOf({ OIDC_REQUIRED_TOKEN_TYPE: '' })).toBe('at+jwt');
+    expect(typeOf({ OIDC_REQUIRED_TOKEN_TYPE: 'application/at+jwt' })).toBe('application/at+jwt');
+    expect(typeOf({ OIDC_REQUIRED_TOKEN_TYPE: 'any' })).toBeUndefined();
+    for (const bad of ['at+jwt, JWT', 'none at all', '*'])
+      expect(() => typeOf({ OIDC_REQUIRED_TOKEN_TYPE: bad })).toThrow(/OIDC_REQUIRED_TOKEN_TYPE/);
+  });
 });

@@ -231,6 +231,17 @@ export class EnvironmentVariables {
   @IsString()
   OIDC_ROLE_MAP?: string;
 
+  /**
+   * The `typ` header an OIDC token must carry. RFC 9068 access tokens say `at+jwt`: requiring it
+   * keeps an ID token (`typ: JWT`) from standing in for an access token where the issuer gives
+   * both the same `aud`. `any` for issuers whose access tokens are not typed so (Entra ID, and
+   * Keycloak by default); an empty value is unset, so it never turns the check off by accident.
+   */
+  @Matches(/^(any|[A-Za-z0-9!#$&^_.+-]+(\/[A-Za-z0-9!#$&^_.+-]+)?)$/, {
+    message: 'OIDC_REQUIRED_TOKEN_TYPE must be a JWT typ (e.g. at+jwt) or any',
+  })
+  OIDC_REQUIRED_TOKEN_TYPE = 'at+jwt';
+
   /** Clock skew tolerated on `exp`/`nbf`/`iat`; kept small so an expired token stays expired. */
   @Transform(toInt)
   @IsInt()

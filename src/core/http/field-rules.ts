@@ -7,6 +7,7 @@ import {
   type ApiSchemaOptions,
 } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { TIME_ZONES } from '../time/time-zones';
 import { HTTP_URL_PATTERN, HTTP_URL_RULE } from './url-rules';
 
 /**
@@ -98,17 +99,6 @@ export const LOCAL_DATE_OR_TIME_PATTERN = new RegExp(`^${DATE}(?:T${TIME})?$`);
 export const WINDOW_BOUND_PATTERN = new RegExp(
   `^${DATE}(?:T${TIME}(?::[0-5]\\d(?:\\.\\d{1,3})?)?(?:Z|[+-](?:0\\d|1[0-4]):[0-5]\\d)?)?$`,
 );
-
-/**
- * IANA time zone names this runtime knows (its ICU data), `UTC` included. Intl lists only names
- * its DateTimeFormat accepts, which is luxon's test of a zone (the spec checks every one). Not
- * re-checked here at load: luxon's check builds a formatter per zone, and formatting once in
- * each of ~420 zones leaves ICU's zone data and the allocator ~18 MB bigger for the life of the
- * process (bench/README.md, ninth pass).
- */
-export const TIME_ZONES: readonly string[] = [
-  ...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')]),
-].sort();
 
 export function TimeZoneField(o: FieldOptions = {}): PropertyDecorator {
   return field(

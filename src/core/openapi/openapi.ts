@@ -2,6 +2,8 @@ import compress from '@fastify/compress';
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { onRequestHookHandler } from 'fastify';
+import helmet from 'helmet';
 import { ADMIN_BEARER } from '../auth/require-role.decorator';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 import { SERVICE_NAME } from '../logging/root-logger';
@@ -9,6 +11,8 @@ import { errorResponse } from './api-errors';
 
 export const DOCS_PATH = 'docs';
 export const DOCS_JSON_PATH = '/docs-json';
+/** Swagger UI's routes: the page, its assets and the document (`/docs`, `/docs/*`, `/docs-json`). */
+const isDocsRoute = (url: string): boolean => url.startsWith(`/${DOCS_PATH}`);
 
 /** Tags in the order Swagger UI shows them: the public API first, then admin, then probes. */
 const TAGS: [string, string][] = [
@@ -68,12 +72,54 @@ export async function registerDocsCompression(app: NestFastifyApplication): Prom
     .getHttpAdapter()
     .getInstance()
     .addHook('onRoute', (route) => {
-      if (!route.url.startsWith(`/${DOCS_PATH}`)) route.compress = false;
+      if (!isDocsRoute(route.url)) route.compress = false;
     });
   await app.register(compress, { encodings: ['br', 'gzip'] });
 }
 
-export function setupSwagger(app: INestApplication): void {
+/**
+ * Security headers for Swagger UI, which keeps bearer tokens in localStorage
+ * (persistAuthorization): framing refused (X-Frame-Options DENY, frame-ancestors 'none'), and
+ * a CSP that lets the page load only its own scripts. What Swagger UI needs: its bundle and
+ * swagger-ui-init.js from 'self' (no inline script), inline <style> blocks and style attributes
+ * (so 'unsafe-inline' for styles only), data: images and fonts, and fetches of the document and
+ * "Try it out" calls to 'self'. No HSTS here: the same host serves the API, and TLS is the
+ * ingress's to declare; no upgrade-insecure-requests, which would break the UI on plain http.
+ */
+const docsSecurityHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      scriptSrcAttr: ["'none'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  xFrameOptions: { action: 'deny' },
+  strictTransportSecurity: false,
+});
+
+const applyDocsSecurityHeaders: onRequestHookHandler = (request, reply, done) =>
+  docsSecurityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error));
+
+export function setupSwagger(app: NestFastifyApplication): void {
+  // On the docs routes alone (before SwaggerModule adds them): API responses, cached public
+  // ones among them, keep their headers and pay for no extra hook.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      if (isDocsRoute(route.url))
+        route.onRequest = [...[route.onRequest ?? []].flat(), applyDocsSecurityHeaders];
+    });
   // Built on the first request for the document or the UI, not at start: generating it walks
   // every controller's metadata (~160 ms of start-up) and holds the result, which most pods never
   // serve. CI builds the same document (`openapi:check`), so a broken decorator still fails there.

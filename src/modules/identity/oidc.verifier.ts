@@ -27,8 +27,9 @@ interface Discovered {
  * Verifies OIDC access tokens (JWTs) against the issuer's published keys. Discovery is fetched on
  * first use and kept; the key set is jose's remote JWKS, which re-fetches on an unknown `kid`
  * (key rotation) at most every OIDC_JWKS_COOLDOWN_MS and drops keys after 10 minutes. Any failure — discovery or
- * JWKS unreachable, bad signature, wrong `iss`/`aud`, `exp`/`nbf` beyond the allowed skew — is a
- * 401: an unverifiable token is never let in.
+ * JWKS unreachable, bad signature, wrong `iss`/`aud`, `exp`/`nbf` beyond the allowed skew, a `typ`
+ * other than OIDC_REQUIRED_TOKEN_TYPE (an ID token, say) — is a 401: an unverifiable token is
+ * never let in.
  */
 @Injectable()
 export class OidcVerifier {
@@ -62,6 +63,7 @@ export class OidcVerifier {
         algorithms: ALGORITHMS,
         clockTolerance: oidc.clockSkewSeconds,
         requiredClaims: ['sub', 'exp'],
+        typ: oidc.tokenType,
       }));
     } catch (error) {
       throw new DomainError(ErrorCode.Unauthorized, `Invalid OIDC token: ${reason(error)}`);

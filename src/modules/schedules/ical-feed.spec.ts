@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import * as ical from 'node-ical';
+import { TIME_ZONES } from '../../core/time/time-zones';
 import { buildIcalFeed } from './ical-feed';
 import { existsInZone, formatLocal, parseLocal } from './local-time';
 import { expandSchedule, type Window } from './occurrences';
@@ -93,6 +94,32 @@ describe('buildIcalFeed', () => {
     // RFC 5545 folding: no line over 75 octets, continuation lines start with a space.
     for (const line of lines) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(75);
     expect(lines.some((l) => l.startsWith(' '))).toBe(true);
+  });
+
+  it("names a zone given by its old spelling by its current IANA name, and that zone's VTIMEZONE", () => {
+    const old: Schedule = { ...schedule, timezone: 'Asia/Calcutta' };
+    const lines = buildIcalFeed({ slug: 'x', title: 'X', schedule: old }).split('\r\n');
+    expect(lines).toContain('TZID:Asia/Kolkata');
+    expect(lines).toContain('DTSTART;TZID=Asia/Kolkata:20270301T090000');
+    expect(lines).toContain('EXDATE;TZID=Asia/Kolkata:20270322T090000');
+    expect(lines.join('\n')).not.toContain('Calcutta');
+  });
+
+  it('carries a VTIMEZONE for exactly the TZID its events use, for every zone a schedule may have', () => {
+    const wrong: string[] = [];
+    for (const zone of TIME_ZONES) {
+      const text = buildIcalFeed({
+        slug: 'x',
+        title: 'X',
+        schedule: { ...schedule, timezone: zone },
+      });
+      const defined = [...text.matchAll(/^TZID:(.+)$/gm)].map((m) => m[1]);
+      const used = new Set([...text.matchAll(/;TZID=([^:;]+)[:;]/g)].map((m) => m[1]));
+      const utc = defined.length === 0 && used.size === 0 && /^DTSTART:\d{8}T\d{6}Z$/m.test(text);
+      const zoned = defined.length === 1 && used.size === 1 && used.has(defined[0]);
+      if (!utc && !zoned) wrong.push(`${zone}: defines ${defined.join()} uses ${[...used].join()}`);
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('escapes text so that a parser reads back exactly what was written', () => {

@@ -1,4 +1,3 @@
-import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import ical, {
   type ICalEventData,
   ICalEventStatus,
@@ -6,6 +5,7 @@ import ical, {
   formatDate as icalFormatDate,
 } from 'ical-generator';
 import { DateTime } from 'luxon';
+import { tzlib_get_ical_block } from 'timezones-ical-library';
 import { type Floating, resolveLocal } from './local-time';
 import { type EventTiming, timingOf } from './occurrences';
 import type { Schedule, ScheduleEvent } from '../pages/schemas/schedule.types';
@@ -25,6 +25,24 @@ export const FEED_PRODUCT = {
 };
 
 const UTC = 'UTC';
+
+/**
+ * The zone as the feed names it: its current IANA name (a link such as `Asia/Calcutta` is written
+ * `Asia/Kolkata`), the one timezones-ical-library has a VTIMEZONE for, so TZID and VTIMEZONE
+ * agree. UTC and its links stay `UTC`, which ical-generator writes as `Z` times.
+ */
+export function feedZone(zone: string): string {
+  const block = tzlib_get_ical_block(zone);
+  const current = Array.isArray(block) ? block[1]?.replace(/^TZID=/, '') : undefined;
+  if (!current) return zone;
+  return current === 'Etc/UTC' ? UTC : current;
+}
+
+/** The VTIMEZONE component of a zone, for ical-generator (its TZID is `feedZone(zone)`). */
+function vtimezone(zone: string): string | null {
+  const block = tzlib_get_ical_block(zone);
+  return Array.isArray(block) && block[0] ? `${block[0]}\r\n` : null;
+}
 
 /**
  * The RRULE and EXDATE lines of a recurring event. The rule is stored with UNTIL as local wall
@@ -99,7 +117,7 @@ function baseData(event: ScheduleEvent, zone: string): Omit<ICalEventData, 'star
 
 /**
  * The page's schedule as an RFC 5545 calendar (ical-generator writes, escapes and folds it;
- * @touch4it/ical-timezones supplies the VTIMEZONE for the TZID used):
+ * timezones-ical-library supplies the VTIMEZONE for the TZID used, the zone's current IANA name):
  * - one VEVENT per event, UID = event id, SEQUENCE bumped on every change;
  * - recurring events carry RRULE, and EXDATE for their exceptions;
  * - a cancelled occurrence of a timed series is an override with the same UID, RECURRENCE-ID and
@@ -108,7 +126,7 @@ function baseData(event: ScheduleEvent, zone: string): Omit<ICalEventData, 'star
  *   occurrence disappears from subscribed calendars; the JSON endpoint still shows it cancelled).
  */
 export function buildIcalFeed(source: FeedSource): string {
-  const zone = source.schedule.timezone;
+  const zone = feedZone(source.schedule.timezone);
   const calendar = ical({
     prodId: FEED_PRODUCT,
     // ical-generator writes NAME/X-WR-CALNAME verbatim, so the TEXT value is escaped here.
@@ -116,7 +134,7 @@ export function buildIcalFeed(source: FeedSource): string {
     ttl: FEED_REFRESH_SECONDS,
     // No calendar-wide zone name (it would make DTSTAMP floating); the generator is what makes
     // ical-generator emit a VTIMEZONE for each event's TZID.
-    timezone: { name: '', generator: getVtimezoneComponent },
+    timezone: { name: '', generator: vtimezone },
   });
 
   for (const event of source.schedule.events) {

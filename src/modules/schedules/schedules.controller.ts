@@ -20,10 +20,20 @@ import { OccurrencesQuery, OccurrencesResponseDto } from './dto/occurrences.dto'
 import { canonicalWindowQuery } from './schedule-window';
 import { type CachedRepresentation, SchedulesService } from './schedules.service';
 
-/** The path and the raw (still percent-encoded) query string of a request. */
-function splitUrl(url: string): [string, string] {
+/** The raw (still percent-encoded) query string of a request. */
+function rawQuery(url: string): string {
   const q = url.indexOf('?');
-  return q === -1 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)];
+  return q === -1 ? '' : url.slice(q + 1);
+}
+
+/**
+ * The canonical window's URL: a path built from the route and the slug (which matched
+ * SLUG_PATTERN), never from the request target, which may be in absolute form
+ * (`GET http://evil.example/v1/...`) and would make this cacheable 301 an open redirect.
+ */
+function canonicalLocation(slug: string, canonicalQuery: string): string {
+  const path = `/v1/pages/${encodeURIComponent(slug)}/schedule`;
+  return canonicalQuery ? `${path}?${canonicalQuery}` : path;
 }
 
 /** Public, cacheable reads of a live page's schedule (served through CloudFront). */
@@ -70,13 +80,12 @@ export class SchedulesController {
     // canonical URL of a page that cannot be there.
     assertPossibleSlug(slug);
     // Before any read: a redirect costs nothing, and CloudFront then caches one variant.
-    const [path, raw] = splitUrl(request.url);
     const canonical = canonicalWindowQuery(query);
-    if (raw !== canonical) {
+    if (rawQuery(request.url) !== canonical) {
       void reply
         .status(301)
         .header('cache-control', publicCacheHeaders(this.cache, null).cacheControl)
-        .header('location', canonical ? `${path}?${canonical}` : path)
+        .header('location', canonicalLocation(slug, canonical))
         .send();
       return;
     }
