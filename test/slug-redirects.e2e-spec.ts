@@ -68,6 +68,17 @@ describe('slug changes and redirects', () => {
         redirectsFrom: [],
       });
       await http().get(`/v1/pages/${page.slug}`).expect(200);
+      // Audited like a refused route.
+      const trail = await http()
+        .get(`/admin/v1/audit?pageId=${page.id}&action=auth.forbidden`)
+        .set(auth)
+        .expect(200);
+      expect(trail.body.items).toHaveLength(1);
+      expect(trail.body.items[0]).toMatchObject({
+        role: 'editor',
+        target: { type: 'route', id: 'PATCH /admin/v1/pages/:id' },
+        details: { required: 'publisher' },
+      });
       // The editor may still edit the draft of that page.
       await http()
         .patch(`/admin/v1/pages/${page.id}`)

@@ -72,7 +72,12 @@ function newService(repo: PagesRepository, cache: PublicCache = NO_CACHE): Pages
   const outbox = {
     deliver: jest.fn(async (_id: string, entry: unknown) => void deliveries.push(entry)),
   };
-  const audit = { intend: jest.fn(), confirm: jest.fn(), discard: jest.fn() };
+  const audit = {
+    intend: jest.fn(),
+    confirm: jest.fn(),
+    discard: jest.fn(),
+    record: jest.fn(async () => undefined),
+  };
   return new PagesService(
     repo,
     cache,

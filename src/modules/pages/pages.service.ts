@@ -279,12 +279,9 @@ export class PagesService {
     ctx: RequestContext,
   ): Promise<PageRecord> {
     // A term publishes and unpublishes the page on its own: it needs the role that may publish.
-    if (
-      dto.sponsorship !== undefined &&
-      !(ctx.identity && roleIncludes(ctx.identity.role, 'publisher'))
-    )
-      throw new DomainError(
-        ErrorCode.Forbidden,
+    if (dto.sponsorship !== undefined && !isPublisher(ctx))
+      throw await this.refuse(
+        ctx,
         'setting or removing a sponsorship term requires the publisher role',
       );
     const page = await this.getForWrite(id, version);
@@ -341,12 +338,13 @@ export class PagesService {
     ctx: RequestContext,
   ): Promise<PageChange> {
     const live = page.status === 'published' && page.live;
-    if (live && !(ctx.identity && roleIncludes(ctx.identity.role, 'publisher')))
-      throw new DomainError(
-        ErrorCode.Forbidden,
+    if (live && !isPublisher(ctx))
+      throw await this.refuse(
+        ctx,
         'changing the slug of a published page moves its public URL (the old one redirects to ' +
           'the new): that requires the publisher role; an editor may rename a page while it is ' +
           'not published',
+        page,
       );
     await this.assertSlugFree(slug, page._id);
     // Taking back a former slug ends its redirect; the slug left behind by a live page starts one.
@@ -376,6 +374,29 @@ export class PagesService {
     }
     if (former.join('/') !== (page.formerSlugs ?? []).join('/')) change.formerSlugs = former;
     return change;
+  }
+
+  /**
+   * The 403 of a PATCH whose content needs more than the route's role, audited as the access
+   * guard audits a refused route (`auth.forbidden`); an audit failure does not change the answer.
+   */
+  private async refuse(
+    ctx: RequestContext,
+    reason: string,
+    page?: PageRecord,
+  ): Promise<DomainError> {
+    const entry = auditEntry(ctx, {
+      action: 'auth.forbidden',
+      target: { type: 'route', id: 'PATCH /admin/v1/pages/:id' },
+      ...(page ? { page: { id: page._id.toHexString(), slug: page.slug } } : {}),
+      details: { required: 'publisher', reason },
+    });
+    await this.auditTrail
+      .record(entry)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, requestId: ctx.requestId }, 'could not audit a refusal'),
+      );
+    return new DomainError(ErrorCode.Forbidden, reason);
   }
 
   /**
@@ -767,6 +788,9 @@ export class PagesService {
     );
   }
 }
+
+const isPublisher = (ctx: RequestContext): boolean =>
+  Boolean(ctx.identity && roleIncludes(ctx.identity.role, 'publisher'));
 
 /**
  * Every slug a page answers under while published: the current one and its redirects. Going
