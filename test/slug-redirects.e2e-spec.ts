@@ -151,6 +151,22 @@ describe('slug changes and redirects', () => {
       await http().get(feed.headers.location).expect(200);
     });
 
+    it('is cacheable no longer than the page’s scheduled unpublish', async () => {
+      const [page, old] = await renamedPage();
+      await http()
+        .post(`/admin/v1/pages/${page.id}/actions`)
+        .set(auth)
+        .send({ kind: 'unpublish', at: new Date(Date.now() + 300_000).toISOString() })
+        .expect(201);
+      const sMaxAge = (res: request.Response) =>
+        Number(/s-maxage=(\d+)/.exec(String(res.headers['cache-control']))![1]);
+      const res = await http().get(`/v1/pages/${old}`).redirects(0).expect(301);
+      expect(sMaxAge(res)).toBeLessThanOrEqual(300);
+      expect(Date.parse(String(res.headers.expires))).toBeLessThanOrEqual(Date.now() + 301_000);
+      const feed = await http().get(`/v1/pages/${old}/schedule.ics`).redirects(0).expect(301);
+      expect(sMaxAge(feed)).toBeLessThanOrEqual(300);
+    });
+
     it('leaves unknown slugs at 404', async () => {
       for (const path of ['', '/schedule', '/schedule.ics']) {
         const res = await http()
