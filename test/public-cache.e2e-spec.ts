@@ -112,12 +112,15 @@ describe('public response cache', () => {
         expect(await listed(page.slug)).toBe(false);
       });
 
-      it('a scheduled unpublish run by this pod answers 404 at once', async () => {
+      it('a scheduled unpublish cuts the cached copy’s lifetime at once, and once run by this pod answers 404 at once', async () => {
         const pages = pagesClient(t.app);
         const actions = pageActionsClient(t.app);
         const page = await pages.createPublished();
+        const before = await http().get(`/v1/pages/${page.slug}`).expect(200);
+        expect(before.headers['cache-control']).toContain('s-maxage=300');
         const action = await actions.schedule(page.id, { kind: 'unpublish', at: fromNow(1500) });
-        await http().get(`/v1/pages/${page.slug}`).expect(200);
+        const cut = await http().get(`/v1/pages/${page.slug}`).expect(200);
+        expect(cut.headers['cache-control']).toMatch(/s-maxage=[0-2]\b/);
         await eventually(
           async () =>
             (await actions.get(action.body.id as string)).status === 'done' ? true : undefined,
