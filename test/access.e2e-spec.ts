@@ -57,8 +57,8 @@ function concrete(url: string): string {
     .replace(/:[A-Za-z]+/g, () => new Types.ObjectId().toHexString());
 }
 
-/** Writes of published state: publishing, going offline, restoring, purging the CDN. */
-const PUBLICATION = /\/(publish|unpublish|archive|restore)$|\/cache\/invalidations/;
+/** Writes of published state: publishing, going offline, restoring, redirects, purging the CDN. */
+const PUBLICATION = /\/(publish|unpublish|archive|restore)$|\/redirects\/|\/cache\/invalidations/;
 const ADMIN_ONLY = /^\/admin\/v1\/(tokens|audit)\b/;
 
 describe('every admin route, from the registered route table', () => {

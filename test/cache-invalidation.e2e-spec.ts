@@ -122,6 +122,60 @@ describe('cache invalidation', () => {
     expect(pathCounts(await motoInvalidations(distributionId)).get(`/v1/pages/${slug}*`)).toBe(1);
   });
 
+  it('invalidates the former slugs (redirects) with the page: on another rename, a publish, an unpublish, an archive; the old slug alone when its redirect goes', async () => {
+    const page = await pages.createPublished();
+    const patch = async (version: number, body: object, requestId: string) => {
+      const res = await http()
+        .patch(`/admin/v1/pages/${page.id}`)
+        .set(auth)
+        .set('If-Match', `"${version}"`)
+        .set('x-request-id', requestId)
+        .send(body)
+        .expect(200);
+      return res.body as { version: number; slug: string };
+    };
+    const second = newSlug('second');
+    const third = newSlug('third');
+    const first = await patch(page.version, { slug: second }, newSlug('req-rename-1'));
+    const renameId = newSlug('req-rename-2');
+    const renamed = await patch(first.version, { slug: third }, renameId);
+    // The old URL, the new one, and the first slug, whose cached 301 pointed at the old one.
+    expect((await invalidations.settled(renameId)).paths).toEqual(
+      [...pagePaths(page.slug), ...pagePaths(second), ...pagePaths(third), ...LIST].sort(),
+    );
+    const every = [...pagePaths(page.slug), ...pagePaths(second), ...pagePaths(third), ...LIST];
+
+    const unpublishId = newSlug('req-unpublish');
+    const down = await act(page.id, 'unpublish', renamed.version, unpublishId);
+    expect((await invalidations.settled(unpublishId)).paths).toEqual([...every].sort());
+    const publishId = newSlug('req-publish');
+    const up = await act(page.id, 'publish', down.version, publishId);
+    expect((await invalidations.settled(publishId)).paths).toEqual([...every].sort());
+
+    const removeId = newSlug('req-remove');
+    const removed = await http()
+      .delete(`/admin/v1/pages/${page.id}/redirects/${page.slug}`)
+      .set(auth)
+      .set('If-Match', `"${up.version}"`)
+      .set('x-request-id', removeId)
+      .expect(200);
+    const gone = await invalidations.settled(removeId);
+    expect(gone).toMatchObject({ reason: 'redirect-removed', paths: pagePaths(page.slug) });
+    const sent = (await motoInvalidations(distributionId)).find((i) => i.id === gone.cloudFrontId);
+    for (const url of [
+      `/v1/pages/${page.slug}`,
+      `/v1/pages/${page.slug}/schedule?from=2027-03-01`,
+      `/v1/pages/${page.slug}/schedule.ics`,
+    ])
+      expect(covers(sent!.paths, url)).toBe(true);
+
+    const archiveId = newSlug('req-archive');
+    await act(page.id, 'archive', Number(JSON.parse(removed.headers.etag)), archiveId);
+    expect((await invalidations.settled(archiveId)).paths).toEqual(
+      [...pagePaths(second), ...pagePaths(third), ...LIST].sort(),
+    );
+  });
+
   it('coalesces changes recorded within the window into one invalidation, shared paths once', async () => {
     const dist = await createTestDistribution();
     const uri = isolatedMongoUri();

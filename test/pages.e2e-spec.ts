@@ -248,7 +248,7 @@ describe('pages', () => {
       await http().get(`/v1/pages/${b.slug}`).expect(404);
     });
 
-    it('moves the public URL when a published page is renamed', async () => {
+    it('moves the public URL when a published page is renamed (the old one redirects)', async () => {
       const page = await pages.createPublished();
       const slug = newSlug('renamed');
       const res = await http()
@@ -258,7 +258,8 @@ describe('pages', () => {
         .send({ slug })
         .expect(200);
       expect(res.body.slug).toBe(slug);
-      await http().get(`/v1/pages/${page.slug}`).expect(404);
+      const old = await http().get(`/v1/pages/${page.slug}`).redirects(0).expect(301);
+      expect(old.headers.location).toBe(`/v1/pages/${slug}`);
       const moved = await http().get(`/v1/pages/${slug}`).expect(200);
       expect(moved.body.slug).toBe(slug);
     });

@@ -4,6 +4,9 @@ import request from 'supertest';
 import { startApp, type TestApp } from './support/app';
 import { CommandRecorder } from './support/command-recorder';
 import { PagesService } from '../src/modules/pages/pages.service';
+import { auth } from './support/app';
+import { eventually } from './support/cloudfront-moto';
+import { fromNow, pageActionsClient } from './support/page-actions-client';
 import { pagesClient } from './support/pages-client';
 
 const cacheOn = {
@@ -68,7 +71,12 @@ describe('public response cache', () => {
         expect(res.body).toMatchObject({ statusCode: 404, error: 'PAGE_NOT_FOUND' });
         expect(res.body.message.length).toBeLessThan(200);
       }
-      expect(recorder.on('pages')).toEqual([]);
+      // Reads of a page by slug (or by former slug); the background polls are not requests.
+      expect(
+        recorder
+          .on('pages')
+          .filter((c) => c.filters.some((f) => 'slug' in f || 'formerSlugs' in f)),
+      ).toEqual([]);
     });
 
     /** Every header but the per-response ones, as the client sees it. */
@@ -164,6 +172,83 @@ describe('public response cache', () => {
       } finally {
         controllerRead.mockRestore();
       }
+    });
+
+    describe('reads its own writes on one pod (a 60 s TTL, nothing waits it out)', () => {
+      const listed = async (slug: string) =>
+        ((await http().get('/v1/pages?limit=100').expect(200)).body.items as { slug: string }[])
+          .map((p) => p.slug)
+          .includes(slug);
+
+      it('a cached 404 turns 200 right after the publish, and 404 again right after the unpublish', async () => {
+        const pages = pagesClient(t.app);
+        const page = await pages.create();
+        await http().get(`/v1/pages/${page.slug}`).expect(404);
+        expect(await listed(page.slug)).toBe(false);
+        recorder.clear();
+        await http().get(`/v1/pages/${page.slug}`).expect(404);
+        expect(bodyReads(recorder, page.slug)).toEqual([]); // the 404 is cached
+
+        const live = await pages.action(page.id, 'publish', page.version);
+        const res = await http().get(`/v1/pages/${page.slug}`).expect(200);
+        expect(res.body.slug).toBe(page.slug);
+        expect(await listed(page.slug)).toBe(true);
+        await http().get(`/v1/pages/${page.slug}`).expect(200); // cached again (fast path)
+
+        const down = await pages.action(page.id, 'unpublish', live.version);
+        await http().get(`/v1/pages/${page.slug}`).expect(404);
+        expect(await listed(page.slug)).toBe(false);
+        const again = await pages.action(page.id, 'publish', down.version);
+        await http().get(`/v1/pages/${page.slug}`).expect(200);
+        await pages.action(page.id, 'archive', again.version);
+        await http().get(`/v1/pages/${page.slug}`).expect(404);
+      });
+
+      it('a rename answers at once under both slugs: the new one 200, the old one 301', async () => {
+        const pages = pagesClient(t.app);
+        const page = await pages.createPublished();
+        const slug = newSlug('renamed');
+        await http().get(`/v1/pages/${page.slug}`).expect(200);
+        await http().get(`/v1/pages/${slug}`).expect(404);
+        await http()
+          .patch(`/admin/v1/pages/${page.id}`)
+          .set(auth)
+          .set('If-Match', `"${page.version}"`)
+          .send({ slug })
+          .expect(200);
+        await http().get(`/v1/pages/${slug}`).expect(200);
+        const moved = await http().get(`/v1/pages/${page.slug}`).redirects(0).expect(301);
+        expect(moved.headers.location).toBe(`/v1/pages/${slug}`);
+        // Cached now, like a 404 (no database read); and never taken for a page by the fast path.
+        recorder.clear();
+        await http().get(`/v1/pages/${page.slug}`).redirects(0).expect(301);
+        expect(
+          recorder
+            .on('pages')
+            .filter((c) =>
+              c.filters.some((f) => f.slug === page.slug || f.formerSlugs === page.slug),
+            ),
+        ).toEqual([]);
+        expect(await listed(slug)).toBe(true);
+        expect(await listed(page.slug)).toBe(false);
+      });
+
+      it('a scheduled unpublish cuts the cached copy’s lifetime at once, and once run by this pod answers 404 at once', async () => {
+        const pages = pagesClient(t.app);
+        const actions = pageActionsClient(t.app);
+        const page = await pages.createPublished();
+        const before = await http().get(`/v1/pages/${page.slug}`).expect(200);
+        expect(before.headers['cache-control']).toContain('s-maxage=300');
+        const action = await actions.schedule(page.id, { kind: 'unpublish', at: fromNow(1500) });
+        const cut = await http().get(`/v1/pages/${page.slug}`).expect(200);
+        expect(cut.headers['cache-control']).toMatch(/s-maxage=[0-2]\b/);
+        await eventually(
+          async () =>
+            (await actions.get(action.body.id as string)).status === 'done' ? true : undefined,
+          { timeoutMs: 10_000, what: 'the scheduled unpublish to run' },
+        );
+        await http().get(`/v1/pages/${page.slug}`).expect(404);
+      });
     });
   });
 });

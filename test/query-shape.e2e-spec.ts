@@ -72,6 +72,17 @@ describe('query shapes: every query the service sends is served by a declared in
       .send({ slug: `${renamed.slug}-new` })
       .expect(200);
     renamed.version = Number(JSON.parse(rename.headers.etag));
+    // The old slug redirects (a public miss, then the redirect lookup), for the page and its
+    // views; then its redirect is removed.
+    await http().get(`/v1/pages/${renamed.slug}`).redirects(0).expect(301);
+    await http().get(`/v1/pages/${renamed.slug}/schedule.ics`).redirects(0).expect(301);
+    await http().get('/v1/pages/no-such-page-or-redirect').expect(404);
+    const removed = await http()
+      .delete(`/admin/v1/pages/${renamed.id}/redirects/${renamed.slug}`)
+      .set(auth)
+      .set('If-Match', `"${renamed.version}"`)
+      .expect(200);
+    renamed.version = Number(JSON.parse(removed.headers.etag));
     await schedules.pages.action(pages[4].id, 'unpublish', pages[4].version);
 
     // Scheduled actions and terms: a term on a live page, actions, their lists and a cancel;
@@ -174,6 +185,9 @@ describe('query shapes: every query the service sends is served by a declared in
       commands.some((c) => c.collection === 'pages' && c.filters.some((f) => 'cdnPending' in f)),
     ).toBe(true);
     expect(commands.some((c) => c.collection === 'cdn_invalidation_batches')).toBe(true);
+    expect(
+      commands.some((c) => c.collection === 'pages' && c.filters.some((f) => 'formerSlugs' in f)),
+    ).toBe(true);
     expect(commands.some((c) => c.collection === 'page_actions' && c.name === 'find')).toBe(true);
     expect(
       commands.some((c) => c.collection === 'api_tokens' && c.filters.some((f) => 'lineage' in f)),

@@ -88,6 +88,46 @@ describe('PublicCache', () => {
     expect(load).toHaveBeenCalledTimes(2);
   });
 
+  it('evict: drops the named keys and every key of a group, and nothing else', async () => {
+    const c = cache();
+    const load = jest.fn(async () => 'v');
+    for (const key of ['page:a', 'page:b', 'list:20:', 'list:5:x', 'page:c'])
+      await c.get(key, load, size);
+    expect(load).toHaveBeenCalledTimes(5);
+    c.evict(['page:a', 'page:never-cached'], ['list']);
+    for (const key of ['page:b', 'page:c']) await c.get(key, load, size);
+    expect(load).toHaveBeenCalledTimes(5);
+    for (const key of ['page:a', 'list:20:', 'list:5:x']) await c.get(key, load, size);
+    expect(load).toHaveBeenCalledTimes(8);
+    // The group forgets keys the LRU dropped or an eviction removed: evicting it again reloads
+    // exactly the keys stored since.
+    c.evict([], ['list']);
+    await c.get('list:20:', load, size);
+    expect(load).toHaveBeenCalledTimes(9);
+  });
+
+  it('evict: a read running when the write is evicted is not stored, nor shared with later requests', async () => {
+    const c = cache();
+    const releases: ((v: string) => void)[] = [];
+    const load = jest.fn(() => new Promise<string>((r) => releases.push(r)));
+    const before = c.get('page:a', load, size); // began before the write
+    c.evict(['page:a']); // the write, then its eviction
+    const after = c.get('page:a', load, size); // must not join the read that began before
+    expect(load).toHaveBeenCalledTimes(2);
+    releases[0]('old');
+    expect((await before).value).toBe('old');
+    releases[1]('new');
+    expect((await after).value).toBe('new');
+    expect((await c.get('page:a', load, size)).value).toBe('new');
+    // The older read finishing last must not have replaced the newer copy either.
+    const again = c.get('page:b', load, size);
+    c.evict(['page:b']);
+    releases[2]('stale');
+    await again;
+    expect(c.peekFresh('page:b')).toBeUndefined();
+    expect(load).toHaveBeenCalledTimes(3);
+  });
+
   it('caches "not found" like a value', async () => {
     const c = cache();
     const load = jest.fn(async () => null);

@@ -67,6 +67,8 @@ export class PublicCache {
   private readonly staleMs: number;
   private readonly entries: LRUCache<string, Entry<unknown>> | null;
   private readonly inflight = new Map<string, Flight>();
+  /** The keys held, by group (the key up to its first `:`): what `evict` finds a group by. */
+  private readonly groups = new Map<string, Set<string>>();
 
   constructor(config: AppConfig) {
     this.ttlMs = config.cache.publicTtlMs;
@@ -78,6 +80,10 @@ export class PublicCache {
             sizeCalculation: (entry) => Math.max(1, entry.bytes),
             // Kept past freshness only as the stale-on-error copy.
             ttl: Math.max(this.ttlMs, this.staleMs),
+            // A replaced entry keeps its key; any other removal leaves its group too.
+            dispose: (_value, key, reason) => {
+              if (reason !== 'set') this.groups.get(groupOf(key))?.delete(key);
+            },
           })
         : null;
   }
@@ -128,6 +134,25 @@ export class PublicCache {
   }
 
   /**
+   * Drops `keys` and every key of `groups` (a key's group is the part before its first `:`),
+   * with any read of them still running: its result is not stored, and the next request starts
+   * a read of its own. A pod calls it right after it writes what those keys show, so it reads
+   * its own writes at once; other pods are bounded by the TTL as before. Costs the number of
+   * keys named plus the entries of those groups, never a scan of the cache.
+   */
+  evict(keys: readonly string[], groups: readonly string[] = []): void {
+    const doomed = new Set(keys);
+    for (const group of groups) for (const key of this.groups.get(group) ?? []) doomed.add(key);
+    for (const key of doomed) {
+      this.entries?.delete(key);
+      const running = this.inflight.get(key);
+      if (!running) continue;
+      running.evicted = true;
+      this.inflight.delete(key);
+    }
+  }
+
+  /**
    * The read for a request that arrived at `now`: one already running is shared only if it began
    * less than the TTL before `now`, the same bound as for a cached copy. A read slower than the
    * TTL (a struggling database) must not be shared with requests that arrive later: one arriving
@@ -159,10 +184,10 @@ export class PublicCache {
       at,
       value: load()
         .then((value) => {
-          // A read that began earlier but finished later must not replace a newer copy.
+          // A read that began earlier but finished later must not replace a newer copy, and one
+          // that an eviction overtook may hold what the write changed.
           const current = this.entries?.peek(key);
-          if (!current || current.at <= at)
-            this.entries?.set(key, { value, at, bytes: sizeOf(value) + key.length });
+          if (!flight.evicted && (!current || current.at <= at)) this.store(key, value, at, sizeOf);
           return value;
         })
         .finally(() => {
@@ -172,11 +197,29 @@ export class PublicCache {
     this.inflight.set(key, flight);
     return flight;
   }
+
+  private store<T>(key: string, value: T, at: number, sizeOf: (value: T) => number): void {
+    if (!this.entries) return;
+    this.entries.set(key, { value, at, bytes: sizeOf(value) + key.length });
+    // Only if it was kept (an entry larger than the whole cache is not).
+    if (!this.entries.has(key)) return;
+    const group = groupOf(key);
+    let keys = this.groups.get(group);
+    if (!keys) this.groups.set(group, (keys = new Set()));
+    keys.add(key);
+  }
 }
+
+const groupOf = (key: string): string => {
+  const colon = key.indexOf(':');
+  return colon === -1 ? key : key.slice(0, colon);
+};
 
 interface Flight {
   /** When the database read began. */
   at: number;
+  /** Overtaken by an eviction: its result is handed to its waiters but not stored. */
+  evicted?: boolean;
   value: Promise<unknown>;
   /** The follow-up read shared by requests that arrived too late to share this one. */
   next?: Promise<unknown>;

@@ -55,6 +55,23 @@ export class PublicResponder {
     return { statusCode: 200, headers, body: method === 'HEAD' ? undefined : body };
   }
 
+  /**
+   * `301` to `location` (a path the caller built from the route), cacheable like the page it
+   * points to: no longer than that page's scheduled unpublish (`notAfter`), after which the
+   * redirect would point to a 404.
+   */
+  redirect(reply: FastifyReply, location: string, notAfter: Date | null): void {
+    const cache = notAfter
+      ? publicCacheHeaders(this.lifetimes, notAfter)
+      : { cacheControl: this.cacheControl };
+    if (cache.expires) void reply.header('expires', cache.expires);
+    void reply
+      .status(301)
+      .header('cache-control', cache.cacheControl)
+      .header('location', location)
+      .send();
+  }
+
   /** respond(), through Fastify's reply (the controllers' path). */
   send(
     reply: FastifyReply,

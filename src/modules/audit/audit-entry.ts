@@ -7,6 +7,7 @@ export const AUDIT_ACTIONS = [
   'page.created',
   'page.updated',
   'page.renamed',
+  'page.redirect-removed',
   'page.published',
   'page.unpublished',
   'page.archived',

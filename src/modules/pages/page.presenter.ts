@@ -23,6 +23,7 @@ export function toPageResponse(page: PageRecord): PageResponseDto {
   return {
     id: page._id.toHexString(),
     slug: page.slug,
+    redirectsFrom: page.formerSlugs ?? [],
     status: page.status,
     version: page.version,
     revision: page.revision,

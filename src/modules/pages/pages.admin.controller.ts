@@ -15,6 +15,7 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -27,6 +28,7 @@ import { versionEtag } from '../../core/http/preconditions';
 import { ReqContext, type RequestContext } from '../../core/http/request-context';
 import { IfMatchVersion, VersionedWrite } from '../../core/http/versioned-write';
 import { CreatePageDto } from './dto/create-page.dto';
+import { SLUG_PATTERN } from './dto/page-content.dto';
 import { AdminListQuery } from './dto/list-pages.query';
 import { PageListResponseDto, PageResponseDto, RevisionListDto } from './dto/page-response.dto';
 import { UpdatePageDto } from './dto/update-page.dto';
@@ -95,13 +97,31 @@ export class PagesAdminController {
   }
 
   @Patch(':id')
+  // The route is an editor's; what a PATCH changes can raise it (PagesService.update): the slug
+  // of a published page (its public URL moves) and a sponsorship term need publisher.
   @RequireRole('editor')
-  @ApiOperation({ summary: 'Update draft fields and/or rename the slug' })
+  @ApiOperation({
+    summary: 'Update draft fields and/or rename the slug',
+    description:
+      'Renaming a published page moves its public URL and needs the publisher role (an editor ' +
+      'gets 403): the old slug becomes a redirect (`301` to the new one, listed in ' +
+      '`redirectsFrom`) while the page is published. A page that is not published is renamed by ' +
+      'an editor, with no redirect. A slug is free only if no other page holds it, as its ' +
+      'current slug or as a redirect (409 SLUG_TAKEN; remove the redirect to free it). Setting ' +
+      'or removing `sponsorship` needs publisher too.',
+  })
   @VersionedWrite()
   @ObjectIdParam('id')
   @ApiOkResponse(PAGE)
   @ApiJsonBodyErrors()
-  @ApiErrors([409, 'Slug already in use', [ErrorCode.SlugTaken]])
+  @ApiErrors(
+    [
+      403,
+      'A publisher’s change: the slug of a published page, or a sponsorship term',
+      [ErrorCode.Forbidden],
+    ],
+    [409, 'Slug already in use, or a redirect of another page', [ErrorCode.SlugTaken]],
+  )
   async update(
     @Param('id') id: string,
     @IfMatchVersion() version: number,
@@ -178,6 +198,30 @@ export class PagesAdminController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PageResponseDto> {
     return send(reply, await this.pages.archive(id, version, ctx));
+  }
+
+  @Delete(':id/redirects/:slug')
+  @RequireRole('publisher')
+  @ApiOperation({
+    summary: 'Remove the redirect from a former slug (it answers 404 and is free for any page)',
+  })
+  @VersionedWrite()
+  @ObjectIdParam('id')
+  @ApiParam({ name: 'slug', schema: { type: 'string', pattern: SLUG_PATTERN.source } })
+  @ApiOkResponse(PAGE)
+  @ApiErrors([
+    404,
+    'No page with this id, or it has no redirect from this slug',
+    [ErrorCode.PageNotFound, ErrorCode.NotFound],
+  ])
+  async removeRedirect(
+    @Param('id') id: string,
+    @Param('slug') slug: string,
+    @IfMatchVersion() version: number,
+    @ReqContext() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PageResponseDto> {
+    return send(reply, await this.pages.removeRedirect(id, slug, version, ctx));
   }
 
   @Get(':id/revisions')

@@ -14,7 +14,8 @@ import { PublicResponder } from '../../core/http/public-responder';
 import { PublicListQuery } from './dto/list-pages.query';
 import { SLUG_PATTERN } from './dto/page-content.dto';
 import { PublicPageDto, PublicPageListDto } from './dto/page-response.dto';
-import { PagesService } from './pages.service';
+import { isMoved, PagesService } from './pages.service';
+import { MOVED_PERMANENTLY, publicPagePath } from './public-paths';
 
 /** Public, cacheable reads of live pages (served through CloudFront). */
 @ApiTags('public pages')
@@ -47,12 +48,20 @@ export class PagesController {
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag of a copy held' })
   @ApiOkResponse({ type: PublicPageDto, description: 'The live page; strong ETag, Last-Modified' })
   @ApiResponse({ status: 304, description: 'Not modified: If-None-Match matches the ETag' })
-  @ApiErrors([404, 'Unknown, unpublished or archived slug', [ErrorCode.PageNotFound]])
+  @ApiResponse(MOVED_PERMANENTLY('/v1/pages/{current-slug}'))
+  @ApiErrors([
+    404,
+    'Unknown slug, or the page (or the page a former slug redirects to) is not published',
+    [ErrorCode.PageNotFound],
+  ])
   async get(
     @Param('slug') slug: string,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    this.responder.send(reply, await this.pages.publicPage(slug), ifNoneMatch);
+    const hit = await this.pages.publicPage(slug);
+    if (isMoved(hit.value))
+      this.responder.redirect(reply, publicPagePath(hit.value.movedTo), hit.value.notAfter);
+    else this.responder.send(reply, { ...hit, value: hit.value }, ifNoneMatch);
   }
 }

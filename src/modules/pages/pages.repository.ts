@@ -57,6 +57,7 @@ export interface LiveScheduleRecord {
  */
 export interface PageChange {
   slug?: string;
+  formerSlugs?: string[];
   status?: PageStatus;
   draft?: PageContent;
   live?: LiveSnapshot | null;
@@ -67,6 +68,12 @@ export interface PageChange {
   termSync?: TermSync | null;
   nextUnpublishAt?: Date | null;
   lastActionId?: string;
+}
+
+/** What a public miss on a former slug reads of the page it redirects to. */
+export interface RedirectTargetRecord {
+  slug: string;
+  nextUnpublishAt?: Date | null;
 }
 
 export type AdminSummaryRecord = Pick<
@@ -134,6 +141,13 @@ export class PagesRepository implements OnModuleInit {
     return (await this.pages.exists(filter).read(PRIMARY).exec()) !== null;
   }
 
+  /** The id of another page that redirects from `slug` (one of its former slugs), if any. */
+  async redirectingPage(slug: string, exceptId?: Types.ObjectId): Promise<string | null> {
+    const filter = exceptId ? { formerSlugs: slug, _id: { $ne: exceptId } } : { formerSlugs: slug };
+    const row = await this.pages.exists(filter).read(PRIMARY).exec();
+    return row ? String(row._id) : null;
+  }
+
   /**
    * Applies `change` only if the page is still at `version` (optimistic concurrency), bumping the
    * version. Returns the updated page, or null when the version moved on (or the page is gone).
@@ -193,6 +207,17 @@ export class PagesRepository implements OnModuleInit {
         { slug: 1, 'live.body': 1, 'live.etag': 1, 'live.updatedAt': 1, nextUnpublishAt: 1 },
       )
       .lean<PublicPageBody>()
+      .exec();
+  }
+
+  /**
+   * The published page that `slug` once named (a public read: may go to a secondary). Asked only
+   * after `slug` missed as a current slug, so a current slug always wins over a former one.
+   */
+  async findRedirectTarget(slug: string): Promise<RedirectTargetRecord | null> {
+    return this.pages
+      .findOne({ formerSlugs: slug, status: 'published' }, { _id: 0, slug: 1, nextUnpublishAt: 1 })
+      .lean<RedirectTargetRecord>()
       .exec();
   }
 

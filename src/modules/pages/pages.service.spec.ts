@@ -7,7 +7,7 @@ import { DomainError } from '../../core/errors/domain.error';
 import type { PageChange, PagesRepository } from './pages.repository';
 import type { AuditService } from '../audit/audit.service';
 import type { PageAuditOutbox } from './page-audit-outbox';
-import { PagesService } from './pages.service';
+import { MAX_REDIRECTS, PagesService } from './pages.service';
 import type { PageRecord } from './schemas/page.types';
 
 const ctx = { requestId: 'req-42', actor: 'admin-token' };
@@ -48,6 +48,7 @@ function stubRepo(page: PageRecord, updateResult: 'apply' | 'stale' = 'apply') {
   const repo = {
     findById: jest.fn(async () => page),
     slugInUse: jest.fn(async () => false),
+    redirectingPage: jest.fn(async (): Promise<string | null> => null),
     saveRevision: jest.fn(async () => undefined),
     applyIfVersion: jest.fn(
       async (_id: unknown, _v: number, change: PageChange, _s?: unknown, _a?: unknown) => {
@@ -67,14 +68,19 @@ function stubRepo(page: PageRecord, updateResult: 'apply' | 'stale' = 'apply') {
 }
 
 const deliveries: unknown[] = [];
-function newService(repo: PagesRepository): PagesService {
+function newService(repo: PagesRepository, cache: PublicCache = NO_CACHE): PagesService {
   const outbox = {
     deliver: jest.fn(async (_id: string, entry: unknown) => void deliveries.push(entry)),
   };
-  const audit = { intend: jest.fn(), confirm: jest.fn(), discard: jest.fn() };
+  const audit = {
+    intend: jest.fn(),
+    confirm: jest.fn(),
+    discard: jest.fn(),
+    record: jest.fn(async () => undefined),
+  };
   return new PagesService(
     repo,
-    NO_CACHE,
+    cache,
     outbox as unknown as PageAuditOutbox,
     audit as unknown as AuditService,
     new SponsorshipTerms(),
@@ -161,15 +167,24 @@ describe('PagesService.publish', () => {
 });
 
 describe('PagesService.update', () => {
-  it('renaming a published page re-renders live under the new slug and purges both slugs', async () => {
-    const page = record({ status: 'published' });
-    const { repo: base } = stubRepo(page);
-    const published = await newService(base).publish(page._id.toHexString(), 3, ctx);
+  const as = (role: 'editor' | 'publisher') => ({
+    ...ctx,
+    identity: { kind: 'token' as const, id: `t-${role}`, name: role, role },
+  });
+  async function publishedPage(overrides: Partial<PageRecord> = {}): Promise<PageRecord> {
+    const page = record(overrides);
+    const { repo } = stubRepo(page);
+    return { ...(await newService(repo).publish(page._id.toHexString(), 3, ctx)), version: 4 };
+  }
 
-    const { repo, updates } = stubRepo({ ...published, version: 4 });
-    await newService(repo).update(page._id.toHexString(), 4, { slug: 'jane-doe-austin' }, ctx);
+  it('renaming a published page re-renders live under the new slug, keeps the old one as a redirect and purges both', async () => {
+    const published = await publishedPage();
+    const { repo, updates } = stubRepo(published);
+    const id = published._id.toHexString();
+    await newService(repo).update(id, 4, { slug: 'jane-doe-austin' }, as('publisher'));
     const change = updates[0];
     expect(change.slug).toBe('jane-doe-austin');
+    expect(change.formerSlugs).toEqual(['jane-doe']);
     expect(JSON.parse(change.live!.body).slug).toBe('jane-doe-austin');
     expect(change.outbox?.reason).toBe('slug-change');
     expect(change.outbox?.paths).toEqual(
@@ -177,11 +192,79 @@ describe('PagesService.update', () => {
     );
   });
 
-  it('renaming a draft records no CDN work', async () => {
+  it('refuses an editor the slug of a published page, before any write', async () => {
+    const published = await publishedPage();
+    const { repo, raw } = stubRepo(published);
+    const id = published._id.toHexString();
+    const refused = newService(repo).update(id, 4, { slug: 'elsewhere' }, as('editor'));
+    await expect(refused).rejects.toMatchObject({ code: ErrorCode.Forbidden });
+    await expect(refused).rejects.toThrow(/publisher role/);
+    expect(raw.applyIfVersion).not.toHaveBeenCalled();
+    // Other fields of the same page are the editor's.
+    await newService(repo).update(id, 4, { title: 'Edited' }, as('editor'));
+    expect(raw.applyIfVersion).toHaveBeenCalledTimes(1);
+  });
+
+  it('renaming a draft is an editor’s, records no CDN work and no redirect', async () => {
     const page = record();
     const { repo, updates } = stubRepo(page);
-    await newService(repo).update(page._id.toHexString(), 3, { slug: 'other' }, ctx);
+    await newService(repo).update(page._id.toHexString(), 3, { slug: 'other' }, as('editor'));
     expect(updates[0].outbox).toBeUndefined();
+    expect(updates[0].formerSlugs).toBeUndefined();
+  });
+
+  it('a rename back to a former slug ends that redirect; every former slug is purged with the page', async () => {
+    const published = await publishedPage({ slug: 'now-here', formerSlugs: ['first', 'second'] });
+    const { repo, updates } = stubRepo(published);
+    const id = published._id.toHexString();
+    await newService(repo).update(id, 4, { slug: 'first' }, as('publisher'));
+    expect(updates[0].formerSlugs).toEqual(['second', 'now-here']);
+    expect(updates[0].outbox?.paths).toEqual(
+      expect.arrayContaining([
+        '/v1/pages/first*',
+        '/v1/pages/second*',
+        '/v1/pages/now-here*',
+        '/v1/pages',
+      ]),
+    );
+  });
+
+  it('refuses a slug that another page redirects from (409 naming how to free it), and more than MAX_REDIRECTS', async () => {
+    const published = await publishedPage();
+    const { repo, raw } = stubRepo(published);
+    raw.redirectingPage.mockResolvedValueOnce('65f000000000000000000001');
+    const id = published._id.toHexString();
+    await expect(
+      newService(repo).update(id, 4, { slug: 'taken' }, as('publisher')),
+    ).rejects.toMatchObject({
+      code: ErrorCode.SlugTaken,
+      message: expect.stringContaining('/admin/v1/pages/65f000000000000000000001/redirects/taken'),
+    });
+    const full = await publishedPage({
+      formerSlugs: Array.from({ length: MAX_REDIRECTS }, (_, i) => `old-${i}`),
+    });
+    const { repo: fullRepo, raw: fullRaw } = stubRepo(full);
+    await expect(
+      newService(fullRepo).update(full._id.toHexString(), 4, { slug: 'one-more' }, as('publisher')),
+    ).rejects.toMatchObject({ code: ErrorCode.InvalidState });
+    expect(fullRaw.applyIfVersion).not.toHaveBeenCalled();
+    expect(raw.applyIfVersion).not.toHaveBeenCalled();
+  });
+
+  it('evicts this pod’s cached responses of every slug of the page, and the list pages, after a public change', async () => {
+    const evict = jest.fn();
+    const cache = { evict } as unknown as PublicCache;
+    const published = await publishedPage({ formerSlugs: ['older'] });
+    const { repo } = stubRepo(published);
+    const id = published._id.toHexString();
+    await newService(repo, cache).update(id, 4, { slug: 'newer' }, as('publisher'));
+    expect(evict).toHaveBeenCalledTimes(1);
+    const [keys, groups] = evict.mock.calls[0] as [string[], string[]];
+    expect([...keys].sort()).toEqual(['page:jane-doe', 'page:newer', 'page:older']);
+    expect(groups).toEqual(['list']);
+    // A draft edit changes no public response: nothing evicted.
+    await newService(repo, cache).update(id, 4, { title: 'Draft only' }, as('publisher'));
+    expect(evict).toHaveBeenCalledTimes(1);
   });
 });
 

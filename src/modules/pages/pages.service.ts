@@ -29,7 +29,7 @@ import { buildLiveSnapshot } from './live-snapshot';
 import { PageAuditOutbox } from './page-audit-outbox';
 import { toPublicList } from './page.presenter';
 import { outboxEntry } from './page-outbox';
-import { assertPossibleSlug, pageNotFound } from './public-paths';
+import { assertPossibleSlug, listShowsChange, pageNotFound } from './public-paths';
 import {
   AdminSummaryRecord,
   LiveScheduleRecord,
@@ -72,9 +72,31 @@ const OPTIONAL_FIELDS = ['summary', 'sections', 'seo'] as const;
 const earliest = (instants: (Date | null | undefined)[]): Date | null =>
   instants.reduce<Date | null>((min, at) => (at && (!min || at < min) ? at : min), null);
 
+/** Most former slugs a page keeps (each is a redirect and a path in every invalidation). */
+export const MAX_REDIRECTS = 20;
+
+/** A public read of a former slug: the page is live under `movedTo` (answered `301`). */
+export interface PageMoved {
+  movedTo: string;
+  /** The target's scheduled unpublish: the redirect is not cacheable past it either. */
+  notAfter: Date | null;
+}
+
+/** What a public read of a slug finds: the live page, a redirect, or nothing (`404`). */
+export type PublicPageLookup = PublicRepresentation | PageMoved;
+
+export const isMoved = (found: PublicPageLookup | LiveScheduleRecord): found is PageMoved =>
+  'movedTo' in found;
+
+const lookupBytes = (found: PublicPageLookup | null): number =>
+  found && isMoved(found) ? 64 + found.movedTo.length : representationBytes(found);
+
+// Cache keys: a page's slug (its body, a redirect or a "not found"), and the list pages, all of
+// one group (`list`) that a pod's own write evicts at once (PublicCache.evict).
 const publicPageKey = (slug: string): string => `page:${slug}`;
+const LIST_GROUP = 'list';
 const publicListKey = (limit: number, after: string | undefined): string =>
-  `list:${limit}:${after ?? ''}`;
+  `${LIST_GROUP}:${limit}:${after ?? ''}`;
 
 @Injectable()
 export class PagesService {
@@ -89,6 +111,8 @@ export class PagesService {
   ) {}
 
   async create(dto: CreatePageDto, ctx: RequestContext): Promise<PageRecord> {
+    // A current slug's uniqueness is the unique index's (insert); a former one's is checked here.
+    await this.assertNotRedirecting(dto.slug);
     const now = new Date();
     const draft: PageContent = {
       title: dto.title,
@@ -189,9 +213,31 @@ export class PagesService {
         );
       throw versionMismatch(current.version, version);
     }
+    // Every change of a public body records an outbox entry, and a new scheduled unpublish
+    // changes how long the public responses may be cached: this pod drops its own copies now
+    // (read-your-writes on one pod); other pods' copies end with their TTL.
+    if (change.outbox) this.evictPublic(page, updated, listShowsChange(change.outbox.reason));
+    else if (change.nextUnpublishAt !== undefined && page.status === 'published')
+      this.evictPublic(page, updated, true);
     this.log(note.action, updated, ctx, note.details);
     await this.auditOutbox.deliver(updated._id.toHexString(), audit);
     return updated;
+  }
+
+  /**
+   * Drops this pod's cached public responses of a page that it just wrote: the page under each
+   * of its slugs before and after (current, new, former: bodies, redirects, "not found"s) and,
+   * unless the list cannot show the change, every cached list page. The schedule views hold no
+   * entry here: they read the page each time and cache their renders by the live ETag.
+   */
+  private evictPublic(before: PageRecord, after: PageRecord, list: boolean): void {
+    const slugs = new Set([
+      before.slug,
+      after.slug,
+      ...(before.formerSlugs ?? []),
+      ...(after.formerSlugs ?? []),
+    ]);
+    this.cache.evict([...slugs].map(publicPageKey), list ? [LIST_GROUP] : []);
   }
 
   /**
@@ -235,12 +281,9 @@ export class PagesService {
     ctx: RequestContext,
   ): Promise<PageRecord> {
     // A term publishes and unpublishes the page on its own: it needs the role that may publish.
-    if (
-      dto.sponsorship !== undefined &&
-      !(ctx.identity && roleIncludes(ctx.identity.role, 'publisher'))
-    )
-      throw new DomainError(
-        ErrorCode.Forbidden,
+    if (dto.sponsorship !== undefined && !isPublisher(ctx))
+      throw await this.refuse(
+        ctx,
         'setting or removing a sponsorship term requires the publisher role',
       );
     const page = await this.getForWrite(id, version);
@@ -259,26 +302,8 @@ export class PagesService {
     if (draft.sections === undefined) draft.sections = [];
 
     const change: PageChange = { draft: stripUndefined(draft) };
-    if (dto.slug !== undefined && dto.slug !== page.slug) {
-      if (await this.repo.slugInUse(dto.slug, page._id)) {
-        throw new DomainError(
-          ErrorCode.SlugTaken,
-          `slug "${dto.slug}" is already used by another page`,
-        );
-      }
-      change.slug = dto.slug;
-      if (page.status === 'published' && page.live) {
-        // The public URL moves now: re-render the live body under the new slug, purge both.
-        change.live = buildLiveSnapshot(
-          dto.slug,
-          page.live.content,
-          page.live.revision,
-          page.live.publishedAt,
-          new Date(),
-        );
-        change.outbox = outboxEntry([page.slug, dto.slug], 'slug-change', ctx.requestId);
-      }
-    }
+    if (dto.slug !== undefined && dto.slug !== page.slug)
+      Object.assign(change, await this.slugChange(page, dto.slug, ctx));
     if (dto.sponsorship !== undefined) {
       const term = dto.sponsorship && sponsorshipTerm(page, dto.sponsorship, version, ctx);
       change.sponsorship = term;
@@ -299,6 +324,127 @@ export class PagesService {
     // The term is stored with its termSync; scheduling it now lets the answer show its actions.
     await this.terms.changed(id, ctx);
     return (await this.repo.findById(id)) ?? updated;
+  }
+
+  /**
+   * The change that renames `page` to `slug`. On a published page the public URL moves: that is
+   * a publisher's act, the old slug becomes a redirect to the new one (a former slug), and the
+   * live body is re-rendered under the new slug. A page that is not published is renamed by an
+   * editor and gains no redirect (no public URL moved). `page` is the primary's copy at the
+   * version the write is guarded by, so the status decided on is the status written over: a
+   * publish in between moves the version and this write gets 412.
+   */
+  private async slugChange(
+    page: PageRecord,
+    slug: string,
+    ctx: RequestContext,
+  ): Promise<PageChange> {
+    const live = page.status === 'published' && page.live;
+    if (live && !isPublisher(ctx))
+      throw await this.refuse(
+        ctx,
+        'changing the slug of a published page moves its public URL (the old one redirects to ' +
+          'the new): that requires the publisher role; an editor may rename a page while it is ' +
+          'not published',
+        page,
+      );
+    await this.assertSlugFree(slug, page._id);
+    // Taking back a former slug ends its redirect; the slug left behind by a live page starts one.
+    const former = (page.formerSlugs ?? []).filter((s) => s !== slug);
+    const change: PageChange = { slug };
+    if (live) {
+      former.push(page.slug);
+      if (former.length > MAX_REDIRECTS)
+        throw new DomainError(
+          ErrorCode.InvalidState,
+          `the page already redirects from ${MAX_REDIRECTS} former slugs; remove one ` +
+            `(DELETE /admin/v1/pages/${page._id.toHexString()}/redirects/{slug}) first`,
+        );
+      change.live = buildLiveSnapshot(
+        slug,
+        live.content,
+        live.revision,
+        live.publishedAt,
+        new Date(),
+      );
+      // The old and new URLs, and every former slug's redirect (it now points elsewhere).
+      change.outbox = outboxEntry(
+        [page.slug, slug, ...(page.formerSlugs ?? [])],
+        'slug-change',
+        ctx.requestId,
+      );
+    }
+    if (former.join('/') !== (page.formerSlugs ?? []).join('/')) change.formerSlugs = former;
+    return change;
+  }
+
+  /**
+   * The 403 of a PATCH whose content needs more than the route's role, audited as the access
+   * guard audits a refused route (`auth.forbidden`); an audit failure does not change the answer.
+   */
+  private async refuse(
+    ctx: RequestContext,
+    reason: string,
+    page?: PageRecord,
+  ): Promise<DomainError> {
+    const entry = auditEntry(ctx, {
+      action: 'auth.forbidden',
+      target: { type: 'route', id: 'PATCH /admin/v1/pages/:id' },
+      ...(page ? { page: { id: page._id.toHexString(), slug: page.slug } } : {}),
+      details: { required: 'publisher', reason },
+    });
+    await this.auditTrail
+      .record(entry)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, requestId: ctx.requestId }, 'could not audit a refusal'),
+      );
+    return new DomainError(ErrorCode.Forbidden, reason);
+  }
+
+  /**
+   * A slug may be taken only if no other page holds it, as its current slug or as a former one
+   * (a redirect): a former slug is freed by removing its redirect, never taken over silently.
+   * Two writers racing for one slug across pages can still both pass (no multi-document
+   * atomicity); a current slug then wins over a redirect on every public read.
+   */
+  private async assertSlugFree(slug: string, pageId: Types.ObjectId): Promise<void> {
+    if (await this.repo.slugInUse(slug, pageId))
+      throw new DomainError(ErrorCode.SlugTaken, `slug "${slug}" is already used by another page`);
+    await this.assertNotRedirecting(slug, pageId);
+  }
+
+  private async assertNotRedirecting(slug: string, pageId?: Types.ObjectId): Promise<void> {
+    const owner = await this.repo.redirectingPage(slug, pageId);
+    if (owner)
+      throw new DomainError(
+        ErrorCode.SlugTaken,
+        `slug "${slug}" is a former slug of page ${owner} and redirects to it; a publisher can ` +
+          `remove that redirect (DELETE /admin/v1/pages/${owner}/redirects/${slug}) to free it`,
+      );
+  }
+
+  /**
+   * Removes the redirect from a former slug of the page: the slug answers 404 and is free for
+   * any page. A versioned, audited write; when the page is live, its CDN paths are invalidated.
+   */
+  async removeRedirect(
+    id: string,
+    slug: string,
+    version: number,
+    ctx: RequestContext,
+  ): Promise<PageRecord> {
+    const page = await this.getForWrite(id, version);
+    const former = page.formerSlugs ?? [];
+    if (!former.includes(slug))
+      throw new DomainError(ErrorCode.NotFound, `the page has no redirect from slug "${slug}"`);
+    const change: PageChange = { formerSlugs: former.filter((s) => s !== slug) };
+    // Not live: the redirect answered 404 already, and the edge was purged when it went offline.
+    if (page.status === 'published')
+      change.outbox = outboxEntry([slug], 'redirect-removed', ctx.requestId);
+    return this.write(page, version, ctx, change, {
+      action: 'page.redirect-removed',
+      details: { slug },
+    });
   }
 
   // --- intents of the page-actions module ---------------------------------------------------
@@ -410,7 +556,8 @@ export class PagesService {
         status: 'published',
         live,
         revision,
-        outbox: outboxEntry([page.slug], 'publish', ctx.requestId),
+        // The former slugs' redirects start answering again: their cached 404s go too.
+        outbox: outboxEntry(publicSlugs(page), 'publish', ctx.requestId),
         ...(actionId ? { lastActionId: actionId } : {}),
       },
       {
@@ -530,41 +677,59 @@ export class PagesService {
     );
   }
 
-  /** The live page as served: its exact public JSON and validators (cached, see PublicCache). */
-  async publicPage(slug: string): Promise<CacheHit<PublicRepresentation>> {
+  /**
+   * The live page as served (its exact public JSON and validators), or where it moved when `slug`
+   * is a former slug of a published page; 404 otherwise. Cached, see PublicCache.
+   */
+  async publicPage(slug: string): Promise<CacheHit<PublicPageLookup>> {
     assertPossibleSlug(slug);
-    const hit = await this.cache.get(
-      publicPageKey(slug),
-      async (): Promise<PublicRepresentation | null> => {
-        const page = await this.repo.findPublicBody(slug);
-        if (!page?.live) return null;
-        return publicRepresentation({
-          body: page.live.body,
-          etag: page.live.etag,
-          lastModified: page.live.updatedAt,
-          notAfter: page.nextUnpublishAt ?? null,
-        });
-      },
-      representationBytes,
-    );
+    const hit = await this.lookupPublic(slug);
     if (!hit.value) throw pageNotFound(slug);
     return { ...hit, value: hit.value };
   }
 
   /**
-   * The live page from the in-process cache alone, when a fresh copy is there (PublicCache
-   * peekFresh); undefined otherwise, and for a cached "not found": `publicPage` answers those.
+   * One cache entry per slug: the current slug's live page (one read: the hot path), else, on a
+   * miss, the published page that the slug once named, else "not found"; each cached alike.
    */
-  cachedPublicPage(slug: string): CacheHit<PublicRepresentation> | undefined {
-    const hit = this.cache.peekFresh<PublicRepresentation | null>(publicPageKey(slug));
-    return hit?.value ? (hit as CacheHit<PublicRepresentation>) : undefined;
+  private lookupPublic(slug: string): Promise<CacheHit<PublicPageLookup | null>> {
+    return this.cache.get(
+      publicPageKey(slug),
+      async (): Promise<PublicPageLookup | null> => {
+        const page = await this.repo.findPublicBody(slug);
+        if (page?.live)
+          return publicRepresentation({
+            body: page.live.body,
+            etag: page.live.etag,
+            lastModified: page.live.updatedAt,
+            notAfter: page.nextUnpublishAt ?? null,
+          });
+        const target = await this.repo.findRedirectTarget(slug);
+        return target && { movedTo: target.slug, notAfter: target.nextUnpublishAt ?? null };
+      },
+      lookupBytes,
+    );
   }
 
-  async findLiveSchedule(slug: string): Promise<LiveScheduleRecord> {
+  /**
+   * The live page from the in-process cache alone, when a fresh copy is there (PublicCache
+   * peekFresh); undefined otherwise, and for a cached redirect or "not found": `publicPage`
+   * answers those.
+   */
+  cachedPublicPage(slug: string): CacheHit<PublicRepresentation> | undefined {
+    const hit = this.cache.peekFresh<PublicPageLookup | null>(publicPageKey(slug));
+    return hit?.value && !isMoved(hit.value) ? (hit as CacheHit<PublicRepresentation>) : undefined;
+  }
+
+  /** What the public schedule views read of a live page, or where it moved (a former slug). */
+  async findLiveSchedule(slug: string): Promise<LiveScheduleRecord | PageMoved> {
     assertPossibleSlug(slug);
     const record = await this.repo.findLiveSchedule(slug);
-    if (!record?.live) throw pageNotFound(slug);
-    return record;
+    if (record?.live) return record;
+    // A miss asks the page's cache entry, which knows redirects (and caches a "not found").
+    const { value } = await this.lookupPublic(slug);
+    if (value && isMoved(value)) return value;
+    throw pageNotFound(slug);
   }
 
   /** One page of the published list, rendered (cached per limit and cursor). */
@@ -626,11 +791,22 @@ export class PagesService {
   }
 }
 
+const isPublisher = (ctx: RequestContext): boolean =>
+  Boolean(ctx.identity && roleIncludes(ctx.identity.role, 'publisher'));
+
+/**
+ * Every slug a page answers under while published: the current one and its redirects. Going
+ * online or offline changes what each of them answers (`200`/`301` or `404`).
+ */
+function publicSlugs(page: PageRecord): string[] {
+  return [page.slug, ...(page.formerSlugs ?? [])];
+}
+
 function unpublishChange(page: PageRecord, ctx: RequestContext): PageChange {
   return {
     status: 'draft',
     live: null,
-    outbox: outboxEntry([page.slug], 'unpublish', ctx.requestId),
+    outbox: outboxEntry(publicSlugs(page), 'unpublish', ctx.requestId),
   };
 }
 
@@ -639,7 +815,7 @@ function archiveChange(page: PageRecord, ctx: RequestContext): PageChange {
   return {
     status: 'archived',
     live: null,
-    ...(wasLive ? { outbox: outboxEntry([page.slug], 'archive', ctx.requestId) } : {}),
+    ...(wasLive ? { outbox: outboxEntry(publicSlugs(page), 'archive', ctx.requestId) } : {}),
   };
 }
 
@@ -692,6 +868,11 @@ function versionMismatch(current: number, given: number): DomainError {
 function changesOf(page: PageRecord, change: PageChange): string[] {
   const paths: string[] = [];
   if (change.slug !== undefined && change.slug !== page.slug) paths.push('slug');
+  if (
+    change.formerSlugs !== undefined &&
+    change.formerSlugs.join('/') !== (page.formerSlugs ?? []).join('/')
+  )
+    paths.push('formerSlugs');
   if (change.status !== undefined && change.status !== page.status) paths.push('status');
   if (change.draft) paths.push(...changedPaths(page.draft, change.draft, 'draft'));
   if (change.live !== undefined)

@@ -1,5 +1,5 @@
 import { outboxEntry } from './page-outbox';
-import { LIST_PATHS, pagePaths, publicChangePaths } from './public-paths';
+import { LIST_PATHS, pagePaths, publicChangePaths, publicPagePath } from './public-paths';
 
 describe('public paths', () => {
   it('covers the page, its schedule views and the list', () => {
@@ -26,6 +26,7 @@ describe('public paths', () => {
     'slug-change',
     'restore',
     'schedule-change',
+    'redirect-removed',
   ] as const)(
     'covers every public URL of the page, query-string variants included, on %s',
     (reason) => {
@@ -44,8 +45,9 @@ describe('public paths', () => {
     },
   );
 
-  it('leaves the list alone for a live schedule change (the list does not show schedules)', () => {
+  it('leaves the list alone for a live schedule change or a removed redirect (the list shows neither)', () => {
     expect(publicChangePaths(['jane-doe'], 'schedule-change')).toEqual(['/v1/pages/jane-doe*']);
+    expect(publicChangePaths(['jane-doe'], 'redirect-removed')).toEqual(['/v1/pages/jane-doe*']);
     for (const reason of ['publish', 'unpublish', 'archive', 'slug-change', 'restore'] as const)
       expect(publicChangePaths(['jane-doe'], reason)).toEqual(
         expect.arrayContaining([...LIST_PATHS]),
@@ -57,6 +59,12 @@ describe('public paths', () => {
     expect(paths).toContain('/v1/pages/old-slug*');
     expect(paths).toContain('/v1/pages/new-slug*');
     expect(new Set(paths).size).toBe(paths.length);
+  });
+
+  it('builds the Location of a redirect from the route, for the page and its schedule views', () => {
+    expect(publicPagePath('new-slug')).toBe('/v1/pages/new-slug');
+    expect(publicPagePath('new-slug', '/schedule')).toBe('/v1/pages/new-slug/schedule');
+    expect(publicPagePath('new-slug', '/schedule.ics')).toBe('/v1/pages/new-slug/schedule.ics');
   });
 
   it('builds outbox entries with the paths of their reason and the causing request id', () => {

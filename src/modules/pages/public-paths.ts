@@ -1,3 +1,4 @@
+import type { ApiResponseOptions } from '@nestjs/swagger';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { SLUG_PATTERN } from './dto/page-content.dto';
@@ -24,13 +25,50 @@ export function pagePaths(slug: string): string[] {
 
 export const LIST_PATHS = ['/v1/pages', '/v1/pages?*'];
 
+/** The public resources of a page, as a redirect's `Location` names them. */
+export type PublicPageResource = '' | '/schedule' | '/schedule.ics';
+
+/**
+ * The public URL path of a page (or one of its resources) under `slug`: built from the route and
+ * a slug that matches SLUG_PATTERN (nothing to encode), never from a request's URL.
+ */
+export function publicPagePath(slug: string, resource: PublicPageResource = ''): string {
+  return `/v1/pages/${slug}${resource}`;
+}
+
+/**
+ * The OpenAPI description of the `301` a former slug answers with (for the page and each of its
+ * schedule views), `location` being the shape of the target.
+ */
+export function MOVED_PERMANENTLY(location: string): ApiResponseOptions {
+  return {
+    status: 301,
+    description:
+      'A former slug of a published page (renamed): moved permanently to the current slug. ' +
+      'Cacheable like the page (public Cache-Control, cut to its scheduled unpublish); no body.',
+    headers: {
+      Location: {
+        description: `The same resource under the current slug: \`${location}\` (a path)`,
+        schema: { type: 'string' },
+      },
+    },
+  };
+}
+
+/** Whether the public list can show a change of this kind (see publicChangePaths). */
+export function listShowsChange(reason: CdnChangeReason): boolean {
+  return reason !== 'schedule-change' && reason !== 'redirect-removed';
+}
+
 /**
  * Paths for a change that touches a page's public representation. Every reason alters the list
  * (a page appears, disappears, is renamed or shows new title/summary/publishedAt), except a live
- * schedule change: the list does not show the schedule.
+ * schedule change (the list does not show the schedule) and a redirect's removal (the list shows
+ * current slugs only). `slugs` are all the page's slugs the change affects: the current one, a
+ * new one, and former ones whose redirects it starts, stops or re-points.
  */
 export function publicChangePaths(slugs: string[], reason?: CdnChangeReason): string[] {
-  const list = reason === 'schedule-change' ? [] : LIST_PATHS;
+  const list = reason && !listShowsChange(reason) ? [] : LIST_PATHS;
   return [...new Set([...slugs.flatMap(pagePaths), ...list])].sort();
 }
 

@@ -13,7 +13,8 @@ import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { ApiErrors } from '../../core/openapi/api-errors';
 import { SLUG_PATTERN } from '../pages/dto/page-content.dto';
-import { assertPossibleSlug } from '../pages/public-paths';
+import { assertPossibleSlug, MOVED_PERMANENTLY, publicPagePath } from '../pages/public-paths';
+import { PublicResponder } from '../../core/http/public-responder';
 import { publicCacheHeaders } from '../../core/http/cache-headers';
 import { ifNoneMatchHits } from '../../core/http/preconditions';
 import { OccurrencesQuery, OccurrencesResponseDto } from './dto/occurrences.dto';
@@ -48,6 +49,7 @@ export class SchedulesController {
 
   constructor(
     private readonly schedules: SchedulesService,
+    private readonly responder: PublicResponder,
     config: AppConfig,
   ) {
     this.cache = config.cache;
@@ -65,8 +67,11 @@ export class SchedulesController {
   })
   @ApiOkResponse({ type: OccurrencesResponseDto, description: 'Occurrences in the window' })
   @ApiResponse({
-    status: 301,
-    description: 'Redirect to the canonical spelling of the window (Location)',
+    ...MOVED_PERMANENTLY('/v1/pages/{current-slug}/schedule?{canonical window}'),
+    description:
+      'Redirect (Location, a path): to the canonical spelling of the window, or, for a former ' +
+      'slug of a published page, to the same canonical window under the current slug. ' +
+      'Cacheable (public Cache-Control); no body.',
   })
   @ApiErrors([400, 'Bad window: malformed bound, to not after from, or longer than 366 days'])
   async occurrences(
@@ -90,6 +95,12 @@ export class SchedulesController {
       return;
     }
     const representation = await this.schedules.occurrences(slug, query);
+    if ('movedTo' in representation) {
+      // The window is canonical here (checked above): it goes with the page to its new slug.
+      const path = publicPagePath(representation.movedTo, '/schedule');
+      const location = canonical ? `${path}?${canonical}` : path;
+      return this.responder.redirect(reply, location, representation.notAfter);
+    }
     this.send(reply, representation, 'application/json; charset=utf-8', ifNoneMatch);
   }
 
@@ -103,6 +114,7 @@ export class SchedulesController {
     description: 'The iCalendar feed (errors are JSON)',
     content: { 'text/calendar': { schema: { type: 'string' } } },
   })
+  @ApiResponse(MOVED_PERMANENTLY('/v1/pages/{current-slug}/schedule.ics'))
   @ApiErrors([400, 'Any query parameter: the feed takes none'])
   async feed(
     @Param('slug') slug: string,
@@ -119,6 +131,10 @@ export class SchedulesController {
         unknown.map((k) => `property ${k} should not exist`).join('; '),
       );
     const representation = await this.schedules.feed(slug);
+    if ('movedTo' in representation) {
+      const location = publicPagePath(representation.movedTo, '/schedule.ics');
+      return this.responder.redirect(reply, location, representation.notAfter);
+    }
     void reply.header('content-disposition', `inline; filename="${slug}.ics"`);
     this.send(reply, representation, 'text/calendar; charset=utf-8', ifNoneMatch);
   }

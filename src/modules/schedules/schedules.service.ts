@@ -7,7 +7,7 @@ import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { contentEtag } from '../../core/http/preconditions';
 import type { RequestContext } from '../../core/http/request-context';
-import { PagesService } from '../pages/pages.service';
+import { isMoved, type PageMoved, PagesService } from '../pages/pages.service';
 import type { PageRecord } from '../pages/schemas/page.types';
 import { emptySchedule, type Schedule } from '../pages/schemas/schedule.types';
 import type { OccurrencesQuery } from './dto/occurrences.dto';
@@ -246,8 +246,13 @@ export class SchedulesService {
 
   // ---- public reads ------------------------------------------------------------------------
 
-  async occurrences(slug: string, query: OccurrencesQuery): Promise<CachedRepresentation> {
+  /** The occurrences in the window, or where the page moved when `slug` is a former slug. */
+  async occurrences(
+    slug: string,
+    query: OccurrencesQuery,
+  ): Promise<CachedRepresentation | PageMoved> {
     const record = await this.pages.findLiveSchedule(slug);
+    if (isMoved(record)) return record;
     const schedule = record.live.content.schedule ?? emptySchedule();
     const window = resolveWindow(
       query,
@@ -288,8 +293,10 @@ export class SchedulesService {
     };
   }
 
-  async feed(slug: string): Promise<CachedRepresentation> {
+  /** The iCalendar feed, or where the page moved when `slug` is a former slug. */
+  async feed(slug: string): Promise<CachedRepresentation | PageMoved> {
     const record = await this.pages.findLiveSchedule(slug);
+    if (isMoved(record)) return record;
     const etag = contentEtag(['ics/v1', record.live.etag].join('|'));
     await this.turnUnlessCached(etag);
     return {

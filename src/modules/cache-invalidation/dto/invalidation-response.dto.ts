@@ -11,7 +11,8 @@ export class InvalidationResponseDto {
   @ApiProperty({ enum: ['page', 'admin'] }) source!: 'page' | 'admin';
   @ApiProperty({
     example: 'publish',
-    description: 'publish, unpublish, archive, slug-change, schedule-change, restore or manual',
+    description:
+      'publish, unpublish, archive, slug-change, schedule-change, restore, redirect-removed or manual',
   })
   reason!: string;
   @ApiPropertyOptional({ description: 'The page whose change caused it' }) pageId?: string;

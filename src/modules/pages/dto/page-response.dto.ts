@@ -53,6 +53,15 @@ export class SponsorshipViewDto {
 export class PageResponseDto {
   @ApiProperty({ example: '665f1c2a4e8d2b4c519a433c' }) id!: string;
   @ApiProperty({ example: 'jane-doe' }) slug!: string;
+  @ApiProperty({
+    type: [String],
+    example: ['jane-doe-realtor'],
+    description:
+      'Former slugs, oldest first: while the page is published each answers 301 to the ' +
+      'current slug (page, schedule and feed); otherwise 404. A publisher removes one with ' +
+      'DELETE /admin/v1/pages/{id}/redirects/{slug}',
+  })
+  redirectsFrom!: string[];
   @ApiProperty({ enum: PAGE_STATUSES }) status!: PageStatus;
   @ApiProperty({
     type: 'integer',

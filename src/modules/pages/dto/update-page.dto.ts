@@ -38,8 +38,8 @@ export class SponsorshipTermDto {
 
 /**
  * Partial update: each field given replaces that field of the draft (objects such as `agent`
- * are replaced whole). A new `slug` renames the page; on a published page the public URL moves
- * at once and both the old and new paths are invalidated. `sponsorship` sets (or, with null,
+ * are replaced whole). A new `slug` renames the page; on a published page (a publisher's change)
+ * the public URL moves at once, the old slug redirects to the new one, and both are invalidated. `sponsorship` sets (or, with null,
  * removes) the paid term and schedules its publish and unpublish.
  */
 /**

@@ -13,7 +13,13 @@ export interface CdnOutboxEntry {
 }
 
 export type CdnChangeReason =
-  'publish' | 'unpublish' | 'archive' | 'slug-change' | 'schedule-change' | 'restore';
+  | 'publish'
+  | 'unpublish'
+  | 'archive'
+  | 'slug-change'
+  | 'schedule-change'
+  | 'restore'
+  | 'redirect-removed';
 
 /** The CDN entries one page still has to hand over. */
 export interface PendingOutbox {

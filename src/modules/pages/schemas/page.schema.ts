@@ -12,6 +12,7 @@ export const PAGE_REVISION_MODEL = 'PageRevision';
 export const PageSchema = new Schema(
   {
     slug: { type: String, required: true },
+    formerSlugs: { type: [String], default: undefined },
     status: { type: String, enum: PAGE_STATUSES, required: true },
     version: { type: Number, required: true },
     draft: { type: Schema.Types.Mixed, required: true },
@@ -38,6 +39,11 @@ export const PageSchema = new Schema(
 );
 PageSchema.index({ slug: 1 }, { unique: true, name: 'slug_unique' });
 PageSchema.index({ status: 1, slug: 1 }, { name: 'status_slug' });
+// A public miss on a slug asks which published page was once under it (a redirect), and a new
+// slug is checked against every page's former slugs. Not unique: a unique multikey index would
+// also clash on every page without the field, and FerretDB reports no clash on an update anyway;
+// the write path keeps former slugs apart from current ones (PagesService.assertSlugFree).
+PageSchema.index({ formerSlugs: 1 }, { name: 'former_slugs' });
 // The CDN worker polls `{cdnPending: true}` every second on every replica: an equality on an
 // indexed key, so its cost follows the number of pending pages, not of all pages.
 PageSchema.index({ cdnPending: 1 }, { name: 'cdn_pending' });

@@ -63,6 +63,11 @@ export interface LiveSnapshot {
 export interface PageRecord {
   _id: Types.ObjectId;
   slug: string;
+  /**
+   * Slugs the page was published under before a rename, oldest first: while the page is
+   * published each answers `301` to the current slug (see PagesService.update).
+   */
+  formerSlugs?: string[];
   status: PageStatus;
   version: number;
   draft: PageContent;
