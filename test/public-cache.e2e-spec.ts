@@ -1,10 +1,10 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
-import { startApp, type TestApp } from './support/app';
+import { auth, startApp, type TestApp } from './support/app';
 import { CommandRecorder } from './support/command-recorder';
+import { newSlug } from './support/factories';
 import { PagesService } from '../src/modules/pages/pages.service';
-import { auth } from './support/app';
 import { eventually } from './support/cloudfront-moto';
 import { fromNow, pageActionsClient } from './support/page-actions-client';
 import { pagesClient } from './support/pages-client';
