@@ -243,14 +243,16 @@ describe('slug changes and redirects', () => {
       expect(trail.body.items).toHaveLength(1);
       expect(trail.body.items[0]).toMatchObject({
         action: 'page.redirect-removed',
-        actor: { kind: 'token' },
+        actor: { kind: 'token', id: staff.publisher.actorId },
         role: 'publisher',
         page: { id: page.id, slug: page.slug },
         version: { before: page.version, after: page.version + 1 },
         changes: ['formerSlugs'],
         details: { slug: old },
-        requestId: `req-${old}`,
+        // The client's request id is kept beside the server's own.
+        clientRequestId: `req-${old}`,
       });
+      expect(trail.body.items[0].requestId).not.toBe(`req-${old}`);
     });
   });
 

@@ -32,8 +32,8 @@ function rawQuery(url: string): string {
  * SLUG_PATTERN), never from the request target, which may be in absolute form
  * (`GET http://evil.example/v1/...`) and would make this cacheable 301 an open redirect.
  */
-function canonicalLocation(slug: string, canonicalQuery: string): string {
-  const path = `/v1/pages/${encodeURIComponent(slug)}/schedule`;
+function windowLocation(slug: string, canonicalQuery: string): string {
+  const path = publicPagePath(slug, '/schedule');
   return canonicalQuery ? `${path}?${canonicalQuery}` : path;
 }
 
@@ -90,15 +90,14 @@ export class SchedulesController {
       void reply
         .status(301)
         .header('cache-control', publicCacheHeaders(this.cache, null).cacheControl)
-        .header('location', canonicalLocation(slug, canonical))
+        .header('location', windowLocation(slug, canonical))
         .send();
       return;
     }
     const representation = await this.schedules.occurrences(slug, query);
     if ('movedTo' in representation) {
       // The window is canonical here (checked above): it goes with the page to its new slug.
-      const path = publicPagePath(representation.movedTo, '/schedule');
-      const location = canonical ? `${path}?${canonical}` : path;
+      const location = windowLocation(representation.movedTo, canonical);
       return this.responder.redirect(reply, location, representation.notAfter);
     }
     this.send(reply, representation, 'application/json; charset=utf-8', ifNoneMatch);
