@@ -106,7 +106,9 @@ if [ -z "$ut_total" ] || [ "$ut_total" = 0 ]; then
 else
   passed=$((passed + ut_passed))
   failed=$((failed + ut_total - ut_passed))
-  grep -E '^ (PASS|FAIL) ' "$unittest_log" | sed 's/^ PASS /ok - helm-unittest: /; s/^ FAIL /not ok - helm-unittest: /'
+  # One line per suite: " PASS  <suite>\t<file>".
+  grep -E '^ (PASS|FAIL) ' "$unittest_log" |
+    sed -E 's/^ PASS +/ok - helm-unittest: /; s/^ FAIL +/not ok - helm-unittest: /; s/\t.*$//'
   if [ "$unittest_rc" != 0 ]; then
     [ "$ut_total" != "$ut_passed" ] || failed=$((failed + 1)) # errored without a failed test
     failures+=("helm-unittest (see $unittest_log)")
