@@ -57,29 +57,3 @@ describe('buildMongoOptions', () => {
     expect(options.retryWrites).toBe(true);
   });
 });
-
-describe('AppConfig.fromEnvironment', () => {
-  it('names every missing or invalid variable', () => {
-    expect(() =>
-      AppConfig.fromEnvironment({ PORT: 'eighty', MONGODB_READ_PREFERENCE: 'any' }),
-    ).toThrow(/MONGODB_URI[\s\S]*PORT|PORT[\s\S]*MONGODB_URI/);
-    expect(() => AppConfig.fromEnvironment({ ...base, PORT: 'eighty' })).toThrow(/PORT/);
-    expect(() => AppConfig.fromEnvironment({ ...base, MONGODB_READ_PREFERENCE: 'any' })).toThrow(
-      /MONGODB_READ_PREFERENCE/,
-    );
-    expect(() => AppConfig.fromEnvironment({ ...base, ADMIN_TOKEN: 'short' })).toThrow(
-      /ADMIN_TOKEN/,
-    );
-  });
-
-  it('applies defaults and converts numbers and booleans', () => {
-    const config = AppConfig.fromEnvironment({
-      ...base,
-      PORT: '8080',
-      LOG_SHIPPER_ENABLED: 'true',
-    });
-    expect(config.http.port).toBe(8080);
-    expect(config.openSearch.shipperEnabled).toBe(true);
-    expect(config.cache.sMaxAge).toBe(300);
-  });
-});
