@@ -1,0 +1,11 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const ASSEMBLY_DIR = path.join(__dirname, '..', 'cdk.out');
+
+/** The synthesized template of one stack, from the assembly the global setup wrote. */
+export function template(stackName: string): Template {
+  const file = path.join(ASSEMBLY_DIR, `${stackName}.template.json`);
+  return Template.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>);
+}
