@@ -1,9 +1,8 @@
-import * as cdk from 'aws-cdk-lib';
 import { environments } from '../config';
-import { buildApp } from '../lib/app';
+import { buildApp, newApp } from '../lib/app';
 
 // One app holds every environment's stacks (`cdk deploy 'SponsoredAgents-staging-*'`), so one
 // synthesis checks them all.
-const app = new cdk.App();
+const app = newApp();
 buildApp(app, environments);
 app.synth();

@@ -40,6 +40,7 @@ export const production: EnvironmentConfig = {
     domainNames: ['pages.example.com'],
     certificateArn:
       'arn:aws:acm:us-east-1:222222222222:certificate/00000000-0000-0000-0000-000000000000',
+    originFacingPrefixListId: 'pl-4fa04526',
     rateLimitPer5Min: 2000,
     scheduleRateLimitPer5Min: 300,
     maxTtlSeconds: 86400,

@@ -100,6 +100,7 @@ export const staging: EnvironmentConfig = {
   },
   edge: {
     domainNames: [],
+    originFacingPrefixListId: 'pl-4fa04526',
     rateLimitPer5Min: 2000,
     scheduleRateLimitPer5Min: 300,
     maxTtlSeconds: 86400,

@@ -91,6 +91,13 @@ export interface EdgeConfig {
   readonly rateLimitPer5Min: number;
   /** Requests per 5 minutes per client IP on the schedule windows (costly misses). */
   readonly scheduleRateLimitPer5Min: number;
+  /**
+   * The region's managed prefix list `com.amazonaws.global.cloudfront.origin-facing` (its id
+   * differs per region: `aws ec2 describe-managed-prefix-lists --filters
+   * Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing`). The origin NLB's
+   * security group admits only it.
+   */
+  readonly originFacingPrefixListId: string;
   /** Max TTL of the /v1 cache policy; at least CACHE_S_MAXAGE + CACHE_STALE_WHILE_REVALIDATE. */
   readonly maxTtlSeconds: number;
 }
