@@ -1,4 +1,8 @@
+import { capacity } from './capacity';
 import type { EnvironmentConfig } from './types';
+
+// Sized for the Origin Shield column of docs/capacity.md (the edge stack enables Origin Shield).
+const sized = capacity.productionWithOriginShield;
 
 // Example ids: replace the account, ARNs and names with your own before deploying.
 export const production: EnvironmentConfig = {
@@ -22,17 +26,18 @@ export const production: EnvironmentConfig = {
   },
   documentdb: {
     engineVersion: '5.0.0',
-    instanceType: 'r6g.large',
+    instanceType: sized.docdbInstanceClass,
+    // One per zone: reads spread over the replicas, a zone loss keeps a replica to promote.
     instances: 3,
     backupRetentionDays: 14,
   },
-  // Sizes from the capacity model in docs/capacity.md (log volume, retention, shards).
   opensearch: {
     engineVersion: '2.19',
     dataNodeInstanceType: 'r7g.large.search',
     dataNodes: 3,
     masterNodeInstanceType: 'm7g.large.search',
-    volumeSizeGiB: 100,
+    // The model's storage over 3 data nodes, doubled for growth and the FreeStorageSpace floor.
+    volumeSizeGiB: Math.ceil(((sized.openSearchStorageGiB / 3) * 2) / 10) * 10,
     cloudWatchLogRetentionDays: 30,
     masterUserArn: 'arn:aws:iam::222222222222:role/PlatformAdmin',
   },

@@ -17,3 +17,16 @@ export function chartFullName(releaseName: string): string {
 
 /** The EKS Pod Identity agent's link-local address, which pods must reach (TCP 80). */
 export const POD_IDENTITY_AGENT_CIDR = '169.254.170.23/32';
+
+/** The OpenSearch domain's name: fixed, so roles can name its ARN without a reference to it. */
+export function searchDomainName(config: { envName: string }): string {
+  return `${config.envName}-logs`;
+}
+
+export function searchDomainArn(config: {
+  envName: string;
+  region: string;
+  account: string;
+}): string {
+  return `arn:aws:es:${config.region}:${config.account}:domain/${searchDomainName(config)}`;
+}
