@@ -74,6 +74,8 @@ export const AWS_FIGURES = {
   bytesPerLogLine: 600,
   /** DocumentDB connection limits by instance class. */
   docdbMaxConnections: { 't4g.medium': 500, 'r6g.large': 1700, 'r6g.xlarge': 3400 },
+  /** DocumentDB instance memory by class, GiB (the FreeableMemory alarm's base). */
+  docdbMemoryGiB: { 't4g.medium': 4, 'r6g.large': 16, 'r6g.xlarge': 32 },
 } as const;
 
 export interface CapacityPlan {
