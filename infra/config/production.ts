@@ -23,6 +23,7 @@ export const production: EnvironmentConfig = {
     namespace: 'sponsored-agents',
     fluentBitNamespace: 'logging',
     fluentBitServiceAccount: 'fluent-bit',
+    replicas: { min: sized.minReplicas, max: sized.maxReplicas },
   },
   documentdb: {
     engineVersion: '5.0.0',

@@ -56,6 +56,8 @@ export interface ChartConfig {
   /** Namespace and ServiceAccount of the Fluent Bit DaemonSet that ships the pods' stdout. */
   readonly fluentBitNamespace: string;
   readonly fluentBitServiceAccount: string;
+  /** HPA bounds for the chart (`autoscaling`); absent keeps the chart's defaults. */
+  readonly replicas?: { readonly min: number; readonly max: number };
 }
 
 export interface DocumentDbConfig {

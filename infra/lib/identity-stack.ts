@@ -24,16 +24,11 @@ export const SERVICE_CLOUDFRONT_ACTIONS = [
 ] as const;
 
 /**
- * HTTP methods the service sends to OpenSearch: search (POST), cluster health, data stream,
- * mapping and template reads (GET), ping (HEAD), template install (PUT), rollover and the in-app
- * shipper's bulk (POST). test/identity.test.ts derives them from src/modules/log-search.
+ * HTTP methods the service sends to OpenSearch: search, rollover and the in-app shipper's bulk
+ * (POST), cluster health, data stream, mapping and template reads (GET), template install (PUT).
+ * test/identity.test.ts derives them from the OpenSearch client calls in src/.
  */
-export const SERVICE_SEARCH_ACTIONS = [
-  'es:ESHttpGet',
-  'es:ESHttpHead',
-  'es:ESHttpPost',
-  'es:ESHttpPut',
-] as const;
+export const SERVICE_SEARCH_ACTIONS = ['es:ESHttpGet', 'es:ESHttpPost', 'es:ESHttpPut'] as const;
 
 /** Fluent Bit only writes: `POST /_bulk` with create actions into the data stream. */
 export const SHIPPER_SEARCH_ACTIONS = ['es:ESHttpPost', 'es:ESHttpPut'] as const;
