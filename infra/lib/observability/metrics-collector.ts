@@ -71,8 +71,9 @@ export class MetricsCollector extends Construct {
     const stack = cdk.Stack.of(this);
     this.namespace = serviceNamespace(props.envName);
 
+    const logGroupName = `/sponsored-agents/${props.envName}/metrics`;
     this.logGroup = new logs.LogGroup(this, 'EmfLogGroup', {
-      logGroupName: `/sponsored-agents/${props.envName}/metrics`,
+      logGroupName,
       // CloudWatch extracts the metrics on ingestion and keeps them 15 months; the raw EMF
       // events only matter for debugging the collector.
       retention: logs.RetentionDays.ONE_WEEK,
@@ -105,7 +106,7 @@ export class MetricsCollector extends Construct {
     this.config = collectorConfig({
       ...props,
       namespace: this.namespace,
-      logGroup: this.logGroup.logGroupName,
+      logGroup: logGroupName,
       region: stack.region,
     });
 
