@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 export const COLLECTOR_NAMESPACE = 'monitoring';
 export const COLLECTOR_NAME = 'cloudwatch-metrics-collector';
 /** AWS Distro for OpenTelemetry collector: has the prometheus receiver and the awsemf exporter. */
-export const COLLECTOR_IMAGE = 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3';
+export const COLLECTOR_IMAGE = 'public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0';
 
 /** The CloudWatch namespace of the service's metrics in one environment. */
 export function serviceNamespace(envName: string): string {
@@ -241,6 +241,8 @@ export function collectorConfig(props: {
   return {
     extensions: { health_check: { endpoint: '0.0.0.0:13133' } },
     receivers: {
+      // Keeps the Prometheus names as they are (`trim_metric_suffixes` is off by default), so
+      // `http_requests_total` reaches CloudWatch under that name.
       prometheus: {
         config: {
           global: { scrape_interval: '30s', scrape_timeout: '10s' },
