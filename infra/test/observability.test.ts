@@ -382,6 +382,30 @@ describe("alarms on the service's own signals", () => {
     expect(config.exporters.awsemf.namespace).toBe(ns);
   });
 
+  it("exist: every metric the collector keeps is declared in the service's code (or prom-client's)", () => {
+    const sources: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts'))
+          sources.push(fs.readFileSync(p, 'utf8'));
+      }
+    };
+    walk(path.join(REPO, 'src'));
+    const code = sources.join('\n');
+    // Event-loop lag comes with prom-client's default metrics (collectDefaultMetrics).
+    const promClient = fs.readFileSync(
+      path.join(REPO, 'node_modules/prom-client/lib/metrics/eventLoopLag.js'),
+      'utf8',
+    );
+    for (const name of SERVICE_METRICS) {
+      const declared =
+        code.includes(`'${name}'`) || promClient.includes(name.replace(/^nodejs_/, ''));
+      expect([name, declared]).toEqual([name, true]);
+    }
+  });
+
   it("use the chart's PrometheusRule thresholds and durations (values.yaml)", () => {
     const values = parse(
       fs.readFileSync(path.join(REPO, 'charts/sponsored-agents/values.yaml'), 'utf8'),
