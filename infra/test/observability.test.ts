@@ -400,8 +400,7 @@ describe("alarms on the service's own signals", () => {
       'utf8',
     );
     for (const name of SERVICE_METRICS) {
-      const declared =
-        code.includes(`'${name}'`) || promClient.includes(name.replace(/^nodejs_/, ''));
+      const declared = code.includes(`'${name}'`) || promClient.includes(`'${name}'`);
       expect([name, declared]).toEqual([name, true]);
     }
   });
