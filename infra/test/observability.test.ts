@@ -354,6 +354,9 @@ describe("alarms on the service's own signals", () => {
     expect(expression(alarm(t, 'production-SponsoredAgentsHigh5xxRate'))).toBe(
       'IF(requests / PERIOD(requests) > 0.1, errors / requests, 0)',
     );
+    expect(expression(alarm(t, 'production-SponsoredAgentsLogsDropped'))).toBe(
+      'SUM([shipper, fbDropped, fbRetriesFailed])',
+    );
     // absent(up == 1): no data at all is the outage.
     expect(alarm(t, 'production-SponsoredAgentsDown').TreatMissingData).toBe('breaching');
   });

@@ -45,7 +45,9 @@ export function serviceAlarms(namespace: string, release: string): AlarmSpec[] {
   const d = t.logShipperDrops;
   const drops = new cloudwatch.MathExpression({
     label: 'log records dropped',
-    expression: 'FILL(shipper, 0) + FILL(fbDropped, 0) + FILL(fbRetriesFailed, 0)',
+    // SUM over the array adds whichever series have data in a period: with the in-app shipper
+    // Fluent Bit's never exist, and with Fluent Bit the shipper's never do.
+    expression: 'SUM([shipper, fbDropped, fbRetriesFailed])',
     usingMetrics: {
       shipper: m('log_shipper_dropped_total', 'Sum', d.windowMinutes),
       fbDropped: m('fluentbit_output_dropped_records_total', 'Sum', d.windowMinutes, {
