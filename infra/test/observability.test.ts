@@ -556,6 +556,37 @@ describe('metrics collector', () => {
     });
   });
 
+  it("encrypts its log group with the stack's key, which CloudWatch Logs may use for it only", () => {
+    const t = regional();
+    const [keyId] = Object.keys(t.findResources('AWS::KMS::Key'));
+    t.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+    t.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: `logs.${production.region}.amazonaws.com` },
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      `:logs:${production.region}:${production.account}:log-group:/sponsored-agents/production/*`,
+                    ],
+                  ],
+                },
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
   it('reads the cluster with namespace-scoped read-only roles and runs restricted', () => {
     const manifests = collectorManifests();
     expect(
