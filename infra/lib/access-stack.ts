@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
+import { encryptedLogGroup, logsKey } from './log-key';
 
 export interface AccessStackProps extends cdk.StackProps {
   readonly config: EnvironmentConfig;
@@ -64,7 +65,7 @@ export class AccessStack extends cdk.Stack {
       splitTunnel: true,
       dnsServers: [resolver],
       logging: true,
-      logGroup: new logs.LogGroup(this, 'ConnectionLogs', {
+      logGroup: encryptedLogGroup(this, 'ConnectionLogs', logsKey(this), {
         retention: logs.RetentionDays.ONE_YEAR,
       }),
       // The VPC only, never 0.0.0.0/0: added below as an explicit rule.

@@ -15,6 +15,7 @@ import {
   INTERNAL_INGRESS_RELEASE,
   PUBLIC_INGRESS_RELEASE,
 } from './names';
+import { encryptedLogGroup, logsKey } from './log-key';
 import { acknowledge, acknowledgeAll, managedPolicy } from './nag';
 
 export interface ClusterStackProps extends cdk.StackProps {
@@ -76,7 +77,9 @@ export class ClusterStack extends cdk.Stack {
         flowLogs: {
           rejected: {
             destination: ec2.FlowLogDestination.toCloudWatchLogs(
-              new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.THREE_MONTHS }),
+              encryptedLogGroup(this, 'FlowLogs', logsKey(this), {
+                retention: logs.RetentionDays.THREE_MONTHS,
+              }),
             ),
             trafficType: ec2.FlowLogTrafficType.REJECT,
           },

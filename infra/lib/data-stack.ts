@@ -8,6 +8,7 @@ import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
 import { searchDomainArn, searchDomainName } from './names';
+import { encryptedLogGroup, logsKey } from './log-key';
 import { acknowledge } from './nag';
 
 export interface DataStackProps extends cdk.StackProps {
@@ -37,15 +38,20 @@ export class DataStack extends cdk.Stack {
       enableKeyRotation: true,
       description: 'DocumentDB and OpenSearch storage encryption',
     });
-    this.docdb = this.documentDb(props, key);
-    this.searchDomain = this.openSearch(props, key);
+    const logKey = logsKey(this);
+    this.docdb = this.documentDb(props, key, logKey);
+    this.searchDomain = this.openSearch(props, key, logKey);
     new cdk.CfnOutput(this, 'DocumentDbEndpoint', { value: this.docdb.clusterEndpoint.hostname });
     new cdk.CfnOutput(this, 'DocumentDbSecretArn', { value: this.docdb.secret!.secretArn });
     new cdk.CfnOutput(this, 'OpenSearchEndpoint', { value: this.searchDomain.domainEndpoint });
     void config;
   }
 
-  private documentDb(props: DataStackProps, key: kms.IKey): docdb.DatabaseCluster {
+  private documentDb(
+    props: DataStackProps,
+    key: kms.IKey,
+    logKey: kms.IKey,
+  ): docdb.DatabaseCluster {
     const { config } = props;
     const parameterGroup = new docdb.ClusterParameterGroup(this, 'DocDbParameters', {
       family: `docdb${config.documentdb.engineVersion.split('.')[0]}.0`,
@@ -65,13 +71,12 @@ export class DataStack extends cdk.Stack {
     const clusterName = `sponsored-agents-${config.envName}`;
     // Log groups made here, with their retention, rather than by the construct's LogRetention
     // custom resource (a Lambda with a wildcard policy).
-    const exportLogs = ['audit', 'profiler'].map(
-      (kind) =>
-        new logs.LogGroup(this, `DocDb${kind}Logs`, {
-          logGroupName: `/aws/docdb/${clusterName}/${kind}`,
-          retention: logs.RetentionDays.THREE_MONTHS,
-          removalPolicy: cdk.RemovalPolicy.RETAIN,
-        }),
+    const exportLogs = ['audit', 'profiler'].map((kind) =>
+      encryptedLogGroup(this, `DocDb${kind}Logs`, logKey, {
+        logGroupName: `/aws/docdb/${clusterName}/${kind}`,
+        retention: logs.RetentionDays.THREE_MONTHS,
+        removalPolicy: cdk.RemovalPolicy.RETAIN,
+      }),
     );
     const cluster = new docdb.DatabaseCluster(this, 'DocDb', {
       dbClusterName: clusterName,
@@ -79,6 +84,7 @@ export class DataStack extends cdk.Stack {
       masterUser: {
         username: 'sponsored',
         secretName: `sponsored-agents/${config.envName}/documentdb`,
+        kmsKey: key,
       },
       instanceType: new ec2.InstanceType(config.documentdb.instanceType),
       instances: config.documentdb.instances,
@@ -123,7 +129,7 @@ export class DataStack extends cdk.Stack {
     return cluster;
   }
 
-  private openSearch(props: DataStackProps, key: kms.IKey): opensearch.Domain {
+  private openSearch(props: DataStackProps, key: kms.IKey, logKey: kms.IKey): opensearch.Domain {
     const { config } = props;
     const o = config.opensearch;
     const sg = new ec2.SecurityGroup(this, 'SearchSecurityGroup', {
@@ -133,7 +139,7 @@ export class DataStack extends cdk.Stack {
     });
     sg.addIngressRule(props.podSecurityGroup, ec2.Port.tcp(443), 'service and Fluent Bit pods');
     const logGroup = (name: string) =>
-      new logs.LogGroup(this, `Search${name}Logs`, {
+      encryptedLogGroup(this, `Search${name}Logs`, logKey, {
         logGroupName: `/aws/opensearch/${searchDomainName(config)}/${name.toLowerCase()}`,
         retention: o.cloudWatchLogRetentionDays as logs.RetentionDays,
         removalPolicy: cdk.RemovalPolicy.RETAIN,

@@ -3,6 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
+import { encryptedLogGroup, logsKey } from './log-key';
 
 export interface WafStackProps extends cdk.StackProps {
   readonly config: EnvironmentConfig;
@@ -75,7 +76,7 @@ export class WafStack extends cdk.Stack {
       ],
     });
     // WAF requires the `aws-waf-logs-` prefix for a log group destination.
-    const logGroup = new logs.LogGroup(this, 'WafLogs', {
+    const logGroup = encryptedLogGroup(this, 'WafLogs', logsKey(this), {
       logGroupName: `aws-waf-logs-sponsored-agents-${config.envName}`,
       retention: logs.RetentionDays.THREE_MONTHS,
     });

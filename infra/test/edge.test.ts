@@ -7,7 +7,7 @@ import {
   PUBLIC_PATH_PATTERN,
 } from '../lib/edge-stack';
 import { ENV_NAMES } from './app-model';
-import { template } from './assembly';
+import { ASSEMBLY_DIR, template } from './assembly';
 
 interface OpenApi {
   paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
@@ -163,7 +163,7 @@ describe.each(ENV_NAMES)('web ACL (%s)', (envName) => {
       'AWSManagedRulesKnownBadInputsRuleSet',
     ]);
     const manifest = JSON.parse(
-      fs.readFileSync(path.join(__dirname, '..', 'cdk.out', 'manifest.json'), 'utf8'),
+      fs.readFileSync(path.join(ASSEMBLY_DIR, 'manifest.json'), 'utf8'),
     ) as { artifacts: Record<string, { environment?: string }> };
     expect(manifest.artifacts[`SponsoredAgents-${envName}-Waf`].environment).toMatch(
       /\/us-east-1$/,

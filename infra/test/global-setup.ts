@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environments } from '../config';
 import { buildApp, newApp } from '../lib/app';
+import { ASSEMBLY_DIR } from './assembly';
 
 /**
  * Synthesizes the app once into cdk.out/ for every suite (and for cfn-lint and checkov). A
@@ -9,7 +10,7 @@ import { buildApp, newApp } from '../lib/app';
  * report, so the suites run and test/nag.test.ts names each finding; any other error stops here.
  */
 export default function globalSetup(): void {
-  const outdir = path.join(__dirname, '..', 'cdk.out');
+  const outdir = ASSEMBLY_DIR;
   fs.rmSync(outdir, { recursive: true, force: true });
   const app = newApp({ outdir });
   buildApp(app, environments);

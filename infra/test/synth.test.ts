@@ -38,3 +38,24 @@ describe('synthesis', () => {
     for (const a of assets) expect(Object.keys(a.dockerImages ?? {})).toEqual([]);
   });
 });
+
+describe('encryption at rest in every stack', () => {
+  const templates = () =>
+    fs
+      .readdirSync(ASSEMBLY_DIR)
+      .filter((f) => f.endsWith('.template.json'))
+      .map((f) => [f, JSON.parse(fs.readFileSync(path.join(ASSEMBLY_DIR, f), 'utf8'))] as const);
+
+  it('encrypts every log group and secret with a KMS key of its own', () => {
+    const plain: string[] = [];
+    for (const [file, t] of templates()) {
+      for (const [id, r] of Object.entries<any>(t.Resources ?? {})) {
+        if (r.Type === 'AWS::Logs::LogGroup' && !r.Properties?.KmsKeyId)
+          plain.push(`${file} ${id}`);
+        if (r.Type === 'AWS::SecretsManager::Secret' && !r.Properties?.KmsKeyId)
+          plain.push(`${file} ${id}`);
+      }
+    }
+    expect(plain).toEqual([]);
+  });
+});
