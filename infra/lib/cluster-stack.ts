@@ -26,6 +26,8 @@ export interface ClusterStackProps extends cdk.StackProps {
 const INGRESS_NGINX_CHART_VERSION = '4.13.3';
 /** Port the public controller serves plain HTTP on, behind the origin NLB. */
 const ORIGIN_PORT = 80;
+/** ingress-nginx's health endpoint (/healthz), which the NLB's target health checks use. */
+const HEALTH_PORT = 10254;
 
 /**
  * VPC over 3 AZs (or an adopted one), the EKS cluster (or an adopted one) with its add-ons, the
@@ -261,6 +263,11 @@ export class ClusterStack extends cdk.Stack {
       ec2.Port.tcp(ORIGIN_PORT),
       'ingress-nginx pods',
     );
+    sg.addEgressRule(
+      ec2.Peer.ipv4(this.vpc.vpcCidrBlock),
+      ec2.Port.tcp(HEALTH_PORT),
+      'ingress-nginx health checks',
+    );
     const nlb = new elbv2.NetworkLoadBalancer(this, 'OriginNlb', {
       vpc: this.vpc,
       internetFacing: false,
@@ -275,7 +282,7 @@ export class ClusterStack extends cdk.Stack {
       port: ORIGIN_PORT,
       protocol: elbv2.Protocol.TCP,
       targetType: elbv2.TargetType.IP,
-      healthCheck: { protocol: elbv2.Protocol.HTTP, path: '/healthz', port: '10254' },
+      healthCheck: { protocol: elbv2.Protocol.HTTP, path: '/healthz', port: String(HEALTH_PORT) },
     });
     acknowledge(
       nlb,
@@ -399,7 +406,10 @@ export class ClusterStack extends cdk.Stack {
           ingress: [
             {
               from: [{ securityGroup: { groupID: this.originSecurityGroup.securityGroupId } }],
-              ports: [{ protocol: 'TCP', port: ORIGIN_PORT }],
+              ports: [
+                { protocol: 'TCP', port: ORIGIN_PORT },
+                { protocol: 'TCP', port: HEALTH_PORT },
+              ],
             },
           ],
         },

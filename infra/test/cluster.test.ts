@@ -121,6 +121,8 @@ describe.each([PRODUCTION, STAGING])('ingress controllers (%s)', (stack) => {
       .find((m) => m.includes('TargetGroupBinding'));
     expect(binding).toBeDefined();
     expect(binding).toContain('ingress-nginx-controller');
+    // The target health checks reach the controller's /healthz port through the same group.
+    expect(binding).toContain('10254');
   });
 });
 
