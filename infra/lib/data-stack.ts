@@ -33,7 +33,6 @@ export class DataStack extends cdk.Stack {
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
-    const { config } = props;
     const key = new kms.Key(this, 'DataKey', {
       enableKeyRotation: true,
       description: 'DocumentDB and OpenSearch storage encryption',
@@ -42,9 +41,9 @@ export class DataStack extends cdk.Stack {
     this.docdb = this.documentDb(props, key, logKey);
     this.searchDomain = this.openSearch(props, key, logKey);
     new cdk.CfnOutput(this, 'DocumentDbEndpoint', { value: this.docdb.clusterEndpoint.hostname });
+    // The construct always makes the master secret when no password is given.
     new cdk.CfnOutput(this, 'DocumentDbSecretArn', { value: this.docdb.secret!.secretArn });
     new cdk.CfnOutput(this, 'OpenSearchEndpoint', { value: this.searchDomain.domainEndpoint });
-    void config;
   }
 
   private documentDb(
