@@ -102,6 +102,14 @@ export class DataStack extends cdk.Stack {
       copyTagsToSnapshot: true,
     });
     for (const g of exportLogs) cluster.node.addDependency(g);
+    // One instance per zone, in the config's order, rather than wherever DocumentDB puts them: a
+    // zone outage must leave a replica to promote.
+    cluster.node
+      .findAll()
+      .filter((c): c is docdb.CfnDBInstance => c instanceof docdb.CfnDBInstance)
+      .forEach((instance, i) => {
+        instance.availabilityZone = config.availabilityZones[i % config.availabilityZones.length];
+      });
     cluster.connections.allowFrom(props.podSecurityGroup, ec2.Port.tcp(DOCUMENTDB_PORT), 'pods');
     acknowledge(
       cluster,

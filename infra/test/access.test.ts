@@ -23,6 +23,11 @@ describe.each(ENV_NAMES)('access stack (%s)', (envName) => {
     );
     expect(rules).toEqual([stacksOf(envName).config.network.vpcCidr]);
     t().resourceCountIs('AWS::EC2::ClientVpnRoute', 0);
+    // Its network interfaces send only to the VPC (HTTPS, the redirect, DNS), not anywhere.
+    const [sg] = Object.values(t().findResources('AWS::EC2::SecurityGroup')) as any[];
+    const egress = sg.Properties.SecurityGroupEgress.map((r: any) => r.CidrIp);
+    expect(egress.length).toBeGreaterThan(0);
+    expect(egress).not.toContain('0.0.0.0/0');
   });
 
   it("associates the endpoint with the subnets whose CIDRs become the chart's vpnCidrs", () => {
