@@ -81,6 +81,24 @@ describe.each(ENV_NAMES)('chart values emitted by the infra (%s)', (envName) => 
   });
 });
 
+describe("the chart's CI value set for production on this infrastructure", () => {
+  it('holds what the infra emits for production (the chart tier renders, validates and checkovs it)', () => {
+    const file = path.join(CHART, 'ci', 'infra-production-values.yaml');
+    const ci = parse(fs.readFileSync(file, 'utf8'));
+    const emitted = chartValues(stacksOf('production'), sampleOutputs('production'));
+    const differing = leafPaths(emitted)
+      .map((p) => ({ path: p.join('.'), emitted: valueAt(emitted, p), ci: valueAt(ci, p) }))
+      .filter((d) => JSON.stringify(d.emitted) !== JSON.stringify(d.ci));
+    expect(differing).toEqual([]);
+  });
+});
+
+function valueAt(v: unknown, p: string[]): unknown {
+  let cur: unknown = v;
+  for (const k of p) cur = isObject(cur) ? cur[k] : undefined;
+  return cur;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
