@@ -12,6 +12,8 @@ export default tseslint.config(
       '.local/**',
       'node_modules/**',
       'charts/**',
+      // infra/ is its own package (AWS CDK app) with its own tsconfig: `npm run check` in infra/.
+      'infra/**',
       'test/generated/**',
       'eslint.config.mjs',
       'jest.config.js',

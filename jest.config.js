@@ -16,7 +16,8 @@ const transform = {
 
 // .local/ holds the stack, tool venvs and the image replay's copy of this package (whose
 // package.json would clash with ours in Jest's module map): never a module or a test.
-const modulePathIgnorePatterns = ['<rootDir>/.local/'];
+// infra/ is a package of its own with its own jest config (scripts/infra-test.sh).
+const modulePathIgnorePatterns = ['<rootDir>/.local/', '<rootDir>/infra/'];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -25,8 +25,10 @@ step "stack up (in the background; output before the e2e tier)"
 { bash scripts/stack.sh up && bash scripts/schemathesis.sh --install-only; } >"$results/stack.txt" 2>&1 &
 stack_pid=$!
 chart_pid=
+infra_pid=
 cleanup() {
   if [ -n "$stack_pid" ]; then wait "$stack_pid" 2>/dev/null || true; fi
+  if [ -n "$infra_pid" ]; then kill -- -"$infra_pid" 2>/dev/null || true; fi
   # The chart tier runs in a session of its own: stop all of it (helm, npm ci, the image replay
   # waiting for the stack), not just its shell.
   if [ -n "$chart_pid" ]; then kill -- -"$chart_pid" 2>/dev/null || true; fi
@@ -48,6 +50,18 @@ if [ -f scripts/chart-test.sh ]; then
     bash -c 'bash scripts/chart-test.sh; rc=$?; echo "chart tier finished at $(($(date +%s) - $1)) s"; exit $rc' \
     _ "$(date +%s)" >"$results/chart.txt" 2>&1 &
   chart_pid=$!
+fi
+
+# The infra tier (the CDK app in infra/: npm ci there, one jest process that synthesizes every
+# stack once, cfn-lint, checkov) needs neither the stack nor the build. It runs beside the other
+# tiers from the start, niced like the chart tier; it shares the checkov venv with it
+# (scripts/checkov-venv.sh locks the install).
+if [ -f scripts/infra-test.sh ]; then
+  step "infra (in the background, niced; output at the end)"
+  INFRA_RESULTS="$results" setsid -w nice -n 10 \
+    bash -c 'bash scripts/infra-test.sh; rc=$?; echo "infra tier finished at $(($(date +%s) - $1)) s"; exit $rc' \
+    _ "$(date +%s)" >"$results/infra.txt" 2>&1 &
+  infra_pid=$!
 fi
 
 step lint && npm run --silent lint
@@ -89,6 +103,14 @@ if [ -n "$chart_pid" ]; then
   [ "$chart_status" = 0 ] || { echo "chart tests failed (exit $chart_status)" >&2; exit "$chart_status"; }
 fi
 
+if [ -n "$infra_pid" ]; then
+  infra_status=0
+  wait "$infra_pid" || infra_status=$?
+  infra_pid=
+  step infra && cat "$results/infra.txt"
+  [ "$infra_status" = 0 ] || { echo "infra tests failed (exit $infra_status)" >&2; exit "$infra_status"; }
+fi
+
 # One closing line for every runner together.
 node -e '
   const fs = require("fs");
@@ -99,6 +121,12 @@ node -e '
   }
   try {
     const m = /(\d+) passed, (\d+) failed/.exec(fs.readFileSync(process.argv[1] + "/chart.txt", "utf8"));
+    if (m) { passed += +m[1]; failed += +m[2]; }
+  } catch {}
+  // The last such line of the infra tier counts its jest tests (infra.json), cfn-lint and checkov.
+  try {
+    const lines = [...fs.readFileSync(process.argv[1] + "/infra.txt", "utf8").matchAll(/^(\d+) passed, (\d+) failed$/gm)];
+    const m = lines[lines.length - 1];
     if (m) { passed += +m[1]; failed += +m[2]; }
   } catch {}
   console.log(`Tests: ${passed} passed, ${failed} failed`);

@@ -24,7 +24,6 @@ LOCAL="${TOOLS_LOCAL:-$ROOT/.local}"
 BIN="$LOCAL/bin"
 VENV="$LOCAL/tools-venv"
 CHECKOV_VENV="$LOCAL/checkov-venv"
-CHECKOV_REQUIREMENTS="$ROOT/scripts/checkov-requirements.txt"
 mkdir -p "$BIN"
 
 # helm and helm-unittest versions: stack/chart-tools/go.mod.
@@ -76,17 +75,8 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.packages" 2>/dev/null)" != "$
   echo "$want" >"$VENV/.packages"
 fi
 
-# --- checkov (own venv) -----------------------------------------------------------------------
-want=$(grep -vE '^[[:space:]]*(#|$)' "$CHECKOV_REQUIREMENTS" | sha256sum | cut -c1-16)
-if [ ! -x "$CHECKOV_VENV/bin/checkov" ] || [ "$(cat "$CHECKOV_VENV/.requirements" 2>/dev/null)" != "$want" ]; then
-  say "installing checkov ($(grep -E '^checkov==' "$CHECKOV_REQUIREMENTS")) into $CHECKOV_VENV (1-2 minutes, ~300 MB)"
-  start=$(date +%s)
-  rm -rf "$CHECKOV_VENV"
-  python3 -m venv "$CHECKOV_VENV"
-  "$CHECKOV_VENV/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$CHECKOV_REQUIREMENTS"
-  echo "$want" >"$CHECKOV_VENV/.requirements"
-  say "checkov installed in $(($(date +%s) - start))s"
-fi
+# --- checkov (own venv, shared with scripts/infra-test.sh) -----------------------------------
+bash "$ROOT/scripts/checkov-venv.sh" >/dev/null
 
 "$BIN/helm" version --short >&2
 printf '%s\n' "$BIN/helm" "$BIN/helm-unittest" "$BIN/k8s-validate" "$VENV/bin/kubernetes-validate" "$VENV/bin/hadolint" \

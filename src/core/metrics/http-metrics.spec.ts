@@ -80,4 +80,13 @@ describe('HTTP metrics', () => {
       );
     }
   });
+  it('reports the p99 of the requests as a gauge, for pipelines without histogram buckets', async () => {
+    for (let i = 0; i < 99; i++) recordRequest(...exchange('/v1/pages/:slug', 'GET', 200, 5));
+    recordRequest(...exchange('/v1/pages', 'GET', 200, 3000));
+    recordRequest(...exchange('/v1/pages/:slug', 'GET', 500, 3000));
+    const p99 = (await register.getSingleMetric('http_request_duration_p99_seconds')!.get())
+      .values[0].value;
+    // histogram_quantile(0.99) of these buckets: rank 99.99 of 101 lies in (2.5, 5].
+    expect(p99).toBeCloseTo(2.5 + 2.5 * (0.99 / 2));
+  });
 });

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { scraped, type Sample } from './registry';
+import { QuantileWindow } from './latency-window';
+import { gauge, scraped, type Sample } from './registry';
 
 /** The route label of requests no route matched (404s, probes of random paths). */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -120,6 +121,32 @@ scraped({
     return samples;
   },
   reset,
+});
+
+/** Requests per duration bucket since the start, over every series, +Inf last (not cumulative). */
+function bucketTotals(): number[] {
+  const totals = new Array<number>(BUCKETS.length + 1).fill(0);
+  for (const s of allSeries()) {
+    let finite = 0;
+    s.buckets.forEach((n, i) => {
+      totals[i] += n;
+      finite += n;
+    });
+    totals[BUCKETS.length] += s.count - finite;
+  }
+  return totals;
+}
+
+const p99Window = new QuantileWindow(BUCKETS, bucketTotals);
+
+// The p99 of the histogram above over the last 5 minutes, for CloudWatch: its EMF exporter keeps
+// no buckets, so it cannot compute a percentile (docs/deploy.md, "Service metrics in CloudWatch").
+gauge({
+  name: 'http_request_duration_p99_seconds',
+  help: 'p99 of http_request_duration_seconds over the last 5 minutes in this process (NaN: no requests)',
+  collect() {
+    this.set(p99Window.quantile(0.99));
+  },
 });
 
 /** Counts and times one answered request: a few additions on numbers, nothing allocated. */

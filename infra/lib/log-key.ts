@@ -1,0 +1,46 @@
+import * as cdk from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/**
+ * A KMS key for a stack's CloudWatch log groups: the Logs service of the stack's region may use
+ * it for log groups of this account only (the encryption context names the log group).
+ */
+export function logsKey(scope: Construct): kms.Key {
+  const stack = cdk.Stack.of(scope);
+  const key = new kms.Key(scope, 'LogsKey', {
+    enableKeyRotation: true,
+    description: 'CloudWatch Logs encryption',
+  });
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: [
+        'kms:Encrypt*',
+        'kms:Decrypt*',
+        'kms:ReEncrypt*',
+        'kms:GenerateDataKey*',
+        'kms:Describe*',
+      ],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
+        },
+      },
+    }),
+  );
+  return key;
+}
+
+/** A log group encrypted with `key`. */
+export function encryptedLogGroup(
+  scope: Construct,
+  id: string,
+  key: kms.IKey,
+  props: Omit<logs.LogGroupProps, 'encryptionKey'> = {},
+): logs.LogGroup {
+  return new logs.LogGroup(scope, id, { ...props, encryptionKey: key });
+}
