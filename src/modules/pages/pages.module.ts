@@ -8,7 +8,7 @@ import { PagesAdminController } from './pages.admin.controller';
 import { PagesController } from './pages.controller';
 import { PagesRepository } from './pages.repository';
 import { PagesService } from './pages.service';
-import { PublicReadFastPaths } from './public-page-fast-path';
+import { PublicReadFastPaths } from './public-read/public-read.fast-path';
 import { SponsorshipTerms } from './sponsorship-terms';
 import {
   PAGE_MODEL,

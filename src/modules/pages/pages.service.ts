@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { PublicCache } from '../../core/cache/public-cache';
 import {
   type CacheHit,
-  PublicCache,
   publicRepresentation,
   type PublicRepresentation,
   representationBytes,
-} from '../../core/cache/public-cache';
+} from '../../core/cache/public-representation';
 import { Types } from 'mongoose';
 import { roleIncludes } from '../../core/auth/roles';
 import { DomainError } from '../../core/errors/domain.error';
