@@ -14,7 +14,7 @@ import { PublicResponder } from '../../core/http/fast-path/public-responder';
 import { PublicListQuery } from './dto/list-pages.query';
 import { SLUG_PATTERN } from './dto/page-content.dto';
 import { PublicPageDto, PublicPageListDto } from './dto/page-response.dto';
-import { isMoved, PagesService } from './pages.service';
+import { isMoved, PublicPagesService } from './public-read/public-pages.service';
 import { MOVED_PERMANENTLY, publicPagePath } from './public-paths';
 import { PUBLIC_PAGE_SUBPATH, PUBLIC_PAGES_PATH } from './public-read/public-read.routes';
 
@@ -23,7 +23,7 @@ import { PUBLIC_PAGE_SUBPATH, PUBLIC_PAGES_PATH } from './public-read/public-rea
 @Controller(PUBLIC_PAGES_PATH)
 export class PagesController {
   constructor(
-    private readonly pages: PagesService,
+    private readonly pages: PublicPagesService,
     private readonly responder: PublicResponder,
   ) {}
 

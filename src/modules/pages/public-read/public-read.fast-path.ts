@@ -5,7 +5,7 @@ import type { HotRoute } from '../../../core/http/fast-path/hot-path.server';
 import { DEFAULT_PAGE_LIMIT, parsePageLimit } from '../../../core/http/cursor-page.query';
 import { PublicResponder } from '../../../core/http/fast-path/public-responder';
 import { SLUG_PATTERN } from '../dto/page-content.dto';
-import { PagesService } from '../pages.service';
+import { PublicPagesService } from './public-pages.service';
 import { PUBLIC_LIST_ROUTE, PUBLIC_PAGE_ROUTE } from './public-read.routes';
 
 const PAGE_PREFIX = `${PUBLIC_LIST_ROUTE}/`;
@@ -34,7 +34,7 @@ const LIST_LIMIT_QUERY = `${PUBLIC_LIST_ROUTE}?limit=`;
 export class PublicReadFastPaths {
   readonly routes: readonly HotRoute[];
 
-  constructor(pages: PagesService, responder: PublicResponder) {
+  constructor(pages: PublicPagesService, responder: PublicResponder) {
     const hotRead = (
       route: string,
       cached: (url: string) => CacheHit<PublicRepresentation> | undefined,
