@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common/constants';
 import { ApplicationConfig } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { REQUIRED_ROLE } from '../src/core/auth/require-role.decorator';
 import { PagesController } from '../src/modules/pages/pages.controller';
 import {
   PUBLIC_LIST_ROUTE,
@@ -81,7 +82,7 @@ describe('what a fast-path cache hit skips', () => {
     );
   });
 
-  it('includes no guard, interceptor, pipe or filter on PagesController or its reads', () => {
+  it('includes no guard, interceptor, pipe, filter or role on PagesController or its reads', () => {
     const keys = [
       GUARDS_METADATA,
       INTERCEPTORS_METADATA,
@@ -100,6 +101,13 @@ describe('what a fast-path cache hit skips', () => {
     );
     // A cache hit never reaches the controller: what is declared on it would be skipped.
     expect(declared).toEqual([]);
+    // AccessGuard lets the reads through because they declare no role (routes outside /admin
+    // are public unless they do); a role here would be a check the fast path skips.
+    expect(targets.map((target) => Reflect.getMetadata(REQUIRED_ROLE, target) as unknown)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it.each([
