@@ -8,7 +8,7 @@ import { AppConfig } from './core/config/app-config';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { registerMethodNotAllowed } from './core/errors/method-not-allowed';
 import { createValidationPipe } from './core/errors/validation';
-import { HotPathServer } from './core/http/hot-path';
+import { HotPathServer } from './core/http/fast-path/hot-path.server';
 import { registerLoadShedding, underPressureNow } from './core/http/load-shedding';
 import { requestIdOf } from './core/http/request-id';
 import { AccessLog } from './core/logging/access-log';
@@ -18,7 +18,7 @@ import { registerRequestHooks } from './core/logging/request-hooks';
 import { createLogDestination, createRootLogger } from './core/logging/root-logger';
 import { registerDocsCompression, setupSwagger } from './core/openapi/openapi';
 import { createLogShipper } from './modules/log-search/log-shipping';
-import { PublicReadFastPaths } from './modules/pages/public-page-fast-path';
+import { PublicReadFastPaths } from './modules/pages/public-read/public-read.fast-path';
 
 export interface CreateAppOptions {
   logger?: Logger;

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import type { Logger } from 'pino';
 import type { LogShipper } from './core/logging/log-shipper';
-import { PublicCacheModule } from './core/cache/public-cache';
+import { PublicCacheModule } from './core/cache/public-cache.module';
 import { AppConfig } from './core/config/app-config';
 import { SchemaSetupModule } from './core/database/schema-setup';
 import { ConfigModule } from './core/config/config.module';

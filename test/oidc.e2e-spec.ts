@@ -14,6 +14,9 @@ function oidcEnv(issuer: string): Record<string, string> {
     OIDC_CLOCK_SKEW_SECONDS: '30',
     OIDC_HTTP_TIMEOUT_MS: '1000',
     OIDC_JWKS_COOLDOWN_MS: '1000',
+    // Each suite refuses more tokens than the default budget of failed logins per address
+    // allows in a minute; the budget itself is tested in identity.e2e-spec.ts.
+    AUTH_FAILURES_PER_MINUTE: '100',
   };
 }
 

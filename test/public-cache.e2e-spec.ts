@@ -4,7 +4,7 @@ import request from 'supertest';
 import { auth, startApp, type TestApp } from './support/app';
 import { CommandRecorder } from './support/command-recorder';
 import { newSlug } from './support/factories';
-import { PagesService } from '../src/modules/pages/pages.service';
+import { PublicPagesService } from '../src/modules/pages/public-read/public-pages.service';
 import { eventually } from './support/cloudfront-moto';
 import { fromNow, pageActionsClient } from './support/page-actions-client';
 import { pagesClient } from './support/pages-client';
@@ -106,7 +106,7 @@ describe('public response cache', () => {
 
     it('answers a fresh hit before Fastify (fast path), exactly as the controller does', async () => {
       const page = await pagesClient(t.app).createPublished();
-      const service = t.app.get(PagesService);
+      const service = t.app.get(PublicPagesService);
       const controllerRead = jest.spyOn(service, 'publicPage');
       const path = `/v1/pages/${page.slug}`;
       try {
@@ -140,7 +140,7 @@ describe('public response cache', () => {
     it("answers a fresh hit of the list's first page before Fastify too, as the controller does", async () => {
       await pagesClient(t.app).createPublished();
       await pagesClient(t.app).createPublished();
-      const service = t.app.get(PagesService);
+      const service = t.app.get(PublicPagesService);
       const controllerRead = jest.spyOn(service, 'publicList');
       const paths = ['/v1/pages', '/v1/pages?limit=1'];
       try {

@@ -1,5 +1,6 @@
 import { AppConfig } from '../config/app-config';
-import { PublicCache, publicRepresentation, representationBytes } from './public-cache';
+import { PublicCache } from './public-cache';
+import { publicRepresentation, representationBytes } from './public-representation';
 
 function cache(env: Record<string, string> = {}): PublicCache {
   return new PublicCache(

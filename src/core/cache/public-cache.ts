@@ -1,46 +1,8 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/app-config';
 import { isDatabaseUnavailable } from '../database/mongo-errors';
-import { PublicResponder } from '../http/public-responder';
-
-/**
- * A public response as it is sent, prepared once when it is read from the database (and cached):
- * the body already encoded, the validators already formatted, so a cache hit copies bytes and
- * formats nothing.
- */
-export interface PublicRepresentation {
-  /** The exact body, UTF-8. */
-  body: Buffer;
-  etag: string;
-  /** `Last-Modified`, as an HTTP date. */
-  lastModified?: string;
-  /** A scheduled unpublish: no cache may keep the response past it (see publicCacheHeaders). */
-  notAfter?: Date | null;
-}
-
-/** Prepares a representation from what the database returned (see PublicRepresentation). */
-export function publicRepresentation(source: {
-  body: string;
-  etag: string;
-  lastModified?: Date;
-  notAfter?: Date | null;
-}): PublicRepresentation {
-  return {
-    body: Buffer.from(source.body),
-    etag: source.etag,
-    ...(source.lastModified ? { lastModified: new Date(source.lastModified).toUTCString() } : {}),
-    notAfter: source.notAfter ?? null,
-  };
-}
-
-export interface CacheHit<T> {
-  value: T;
-  /** Served past its freshness because the database failed (serve-stale-on-error). */
-  stale: boolean;
-  /** Seconds since the value was read from the database. */
-  ageSeconds: number;
-}
+import type { CacheHit } from './public-representation';
 
 interface Entry<T> {
   value: T;
@@ -226,11 +188,3 @@ interface Flight {
 }
 
 const age = (entry: Entry<unknown>, now: number): number => Math.floor((now - entry.at) / 1000);
-
-/** Bytes of a cached representation (or a cached "not found"). */
-export const representationBytes = (r: PublicRepresentation | null): number =>
-  r ? r.body.length + r.etag.length + 96 : 16;
-
-@Global()
-@Module({ providers: [PublicCache, PublicResponder], exports: [PublicCache, PublicResponder] })
-export class PublicCacheModule {}

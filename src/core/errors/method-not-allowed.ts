@@ -43,7 +43,7 @@ export function registerMethodNotAllowed(fastify: FastifyInstance): void {
     for (const method of [route.method].flat()) entry.methods.add(method.toUpperCase());
     known.set(route.url, entry);
   });
-  fastify.addHook('onRequest', (request, reply, done) => {
+  fastify.addHook('onRequest', function answerMethodNotAllowed(request, reply, done) {
     if (!request.is404) return done();
     const path = (request.raw.url ?? '/').split('?')[0];
     const allow = allowedMethods(known.values(), path);

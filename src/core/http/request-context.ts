@@ -8,13 +8,17 @@ import { newRequestId } from './request-id';
  * page's `createdBy`/`updatedBy` (with their ids) and CDN outbox entries.
  */
 export interface RequestContext {
-  /** The server's id for the request: never chosen by the caller. */
+  /**
+   * The request's id as its response and log lines carry it (and so its CDN outbox entries): the
+   * caller's sane `X-Request-Id`, or one the server made.
+   */
   requestId: string;
   /**
-   * The caller's `X-Request-Id`, when it sent a sane one: the id the response echoes and the log
-   * lines carry. Kept apart from `requestId` because a caller can choose it, even another's.
+   * An id the server made for the audit trail when the caller chose `requestId`: a caller can
+   * choose any id, even another's, so the audit records this one as the request id and the
+   * caller's beside it.
    */
-  clientRequestId?: string;
+  serverRequestId?: string;
   /** The actor's display name. */
   actor: string;
   /** The actor's stable id where there is no identity (the scheduler); else `identity.id`. */
@@ -42,14 +46,14 @@ export function requestContextOf(
   const identity = request.identity;
   // genReqId kept the caller's header as the request id when it was sane (see request-id.ts).
   const clientChosen = request.headers['x-request-id'] === request.id;
-  let requestId = request.id;
+  let serverRequestId: string | undefined;
   if (clientChosen) {
-    requestId = serverIds.get(request) ?? newRequestId();
-    serverIds.set(request, requestId);
+    serverRequestId = serverIds.get(request) ?? newRequestId();
+    serverIds.set(request, serverRequestId);
   }
   return {
-    requestId,
-    ...(clientChosen ? { clientRequestId: request.id } : {}),
+    requestId: request.id,
+    ...(serverRequestId ? { serverRequestId } : {}),
     actor: identity?.name ?? 'anonymous',
     identity,
     sourceIp: request.ip,

@@ -14,11 +14,12 @@ import { requestScope } from './request-scope';
  */
 export function registerRequestHooks(fastify: FastifyInstance, logger: Logger): void {
   const accessLog = new AccessLog(logger);
-  fastify.addHook('onRequest', (request, reply, done) => {
+  // Named: test/fast-path-skips.e2e-spec.ts tells the fast path's routes' hooks apart by name.
+  fastify.addHook('onRequest', function echoRequestIdAndEnterScope(request, reply, done) {
     void reply.header('x-request-id', request.id);
     requestScope.run(request.id, done);
   });
-  fastify.addHook('onResponse', (request, reply, done) => {
+  fastify.addHook('onResponse', function recordMetricsAndAccessLine(request, reply, done) {
     // A getter that builds an options object on every read: once per request.
     const route = request.routeOptions.url;
     recordRequest(request, reply, route ?? UNMATCHED_ROUTE);

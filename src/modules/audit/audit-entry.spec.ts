@@ -55,8 +55,8 @@ describe('auditEntry', () => {
   it('names a scheduler context by its id, with whom it acts for, and keeps the caller request id apart', () => {
     const entry = auditEntry(
       {
-        requestId: 'server-1',
-        clientRequestId: 'mine',
+        requestId: 'mine',
+        serverRequestId: 'server-1',
         actor: 'scheduler',
         actorId: 'scheduler',
         onBehalfOf: { id: 'token:abc', name: 'alice' },

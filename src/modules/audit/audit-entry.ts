@@ -89,8 +89,9 @@ export function auditEntry(ctx: RequestContext, facts: AuditFacts, at = new Date
     ...(identity ? { role: identity.role } : {}),
     ...withoutUndefined(facts),
     ...(facts.details ? { details: withoutUndefined(facts.details) } : {}),
-    requestId: ctx.requestId,
-    ...(ctx.clientRequestId ? { clientRequestId: ctx.clientRequestId } : {}),
+    // The server's id; the caller's beside it when the caller chose the request's id.
+    requestId: ctx.serverRequestId ?? ctx.requestId,
+    ...(ctx.serverRequestId ? { clientRequestId: ctx.requestId } : {}),
     ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}),
   };
 }

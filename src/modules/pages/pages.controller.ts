@@ -10,19 +10,20 @@ import {
 import type { FastifyReply } from 'fastify';
 import { ErrorCode } from '../../core/errors/error-code';
 import { ApiErrors } from '../../core/openapi/api-errors';
-import { PublicResponder } from '../../core/http/public-responder';
+import { PublicResponder } from '../../core/http/fast-path/public-responder';
 import { PublicListQuery } from './dto/list-pages.query';
 import { SLUG_PATTERN } from './dto/page-content.dto';
 import { PublicPageDto, PublicPageListDto } from './dto/page-response.dto';
-import { isMoved, PagesService } from './pages.service';
+import { isMoved, PublicPagesService } from './public-read/public-pages.service';
 import { MOVED_PERMANENTLY, publicPagePath } from './public-paths';
+import { PUBLIC_PAGE_SUBPATH, PUBLIC_PAGES_PATH } from './public-read/public-read.routes';
 
 /** Public, cacheable reads of live pages (served through CloudFront). */
 @ApiTags('public pages')
-@Controller('v1/pages')
+@Controller(PUBLIC_PAGES_PATH)
 export class PagesController {
   constructor(
-    private readonly pages: PagesService,
+    private readonly pages: PublicPagesService,
     private readonly responder: PublicResponder,
   ) {}
 
@@ -40,7 +41,7 @@ export class PagesController {
     this.responder.send(reply, await this.pages.publicList(query.limit, query.cursor), ifNoneMatch);
   }
 
-  @Get(':slug')
+  @Get(PUBLIC_PAGE_SUBPATH)
   @ApiOperation({
     summary: 'The live page: strong ETag, Last-Modified, CDN cache headers, 304 on If-None-Match',
   })

@@ -8,7 +8,8 @@ import { PagesAdminController } from './pages.admin.controller';
 import { PagesController } from './pages.controller';
 import { PagesRepository } from './pages.repository';
 import { PagesService } from './pages.service';
-import { PublicReadFastPaths } from './public-page-fast-path';
+import { PublicPagesService } from './public-read/public-pages.service';
+import { PublicReadFastPaths } from './public-read/public-read.fast-path';
 import { SponsorshipTerms } from './sponsorship-terms';
 import {
   PAGE_MODEL,
@@ -19,7 +20,8 @@ import {
 
 /**
  * The only owner of the page document (`pages`, `page_revisions`, `page_locks`). Other modules
- * reach pages through `PagesService` (typed intents: publish, changeSchedule, ...), the CDN
+ * reach pages through `PagesService` (typed intents: publish, changeSchedule, ...), their public
+ * reads through `PublicPagesService`, the CDN
  * outbox through `PageOutbox` and sponsorship terms through `SponsorshipTerms`; the models and
  * the lock stay private.
  */
@@ -36,12 +38,13 @@ import {
   providers: [
     PagesRepository,
     PagesService,
+    PublicPagesService,
     PublicReadFastPaths,
     PageLock,
     PageOutbox,
     PageAuditOutbox,
     SponsorshipTerms,
   ],
-  exports: [PagesService, PageOutbox, SponsorshipTerms],
+  exports: [PagesService, PublicPagesService, PageOutbox, SponsorshipTerms],
 })
 export class PagesModule {}

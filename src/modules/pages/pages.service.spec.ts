@@ -8,6 +8,7 @@ import type { PageChange, PagesRepository } from './pages.repository';
 import type { AuditService } from '../audit/audit.service';
 import type { PageAuditOutbox } from './page-audit-outbox';
 import { MAX_REDIRECTS, PagesService } from './pages.service';
+import { PublicPagesService } from './public-read/public-pages.service';
 import type { PageRecord } from './schemas/page.types';
 
 const ctx = { requestId: 'req-42', actor: 'admin-token' };
@@ -80,7 +81,7 @@ function newService(repo: PagesRepository, cache: PublicCache = NO_CACHE): Pages
   };
   return new PagesService(
     repo,
-    cache,
+    new PublicPagesService(repo, cache),
     outbox as unknown as PageAuditOutbox,
     audit as unknown as AuditService,
     new SponsorshipTerms(),
@@ -360,34 +361,5 @@ describe('PagesService revisions after the fact', () => {
         publishedBy: 'admin-token',
       }),
     );
-  });
-});
-
-describe('PagesService.publicList', () => {
-  const row = (slug: string, nextUnpublishAt: Date | null = null) => ({
-    slug,
-    nextUnpublishAt,
-    live: {
-      content: { title: slug, agent: { name: 'A' }, sponsor: { name: 'S' } },
-      publishedAt: new Date('2027-01-01T00:00:00Z'),
-    },
-  });
-
-  it('is not cacheable past the earliest scheduled unpublish among the pages it shows', async () => {
-    const soon = new Date('2027-02-01T00:00:00Z');
-    const later = new Date('2027-03-01T00:00:00Z');
-    const earliestOfAll = new Date('2027-01-15T00:00:00Z');
-    const { repo, raw } = stubRepo(record());
-    // limit 2: the third row only says there is more, and is not shown.
-    const listed = [row('a', later), row('b', soon), row('c', earliestOfAll)];
-    Object.assign(raw, { listPublished: jest.fn(async () => listed) });
-    const hit = await newService(repo).publicList(2);
-    expect(
-      JSON.parse(hit.value.body.toString()).items.map((i: { slug: string }) => i.slug),
-    ).toEqual(['a', 'b']);
-    expect(hit.value.notAfter).toEqual(soon);
-
-    Object.assign(raw, { listPublished: jest.fn(async () => [row('a'), row('b')]) });
-    expect((await newService(repo).publicList(2)).value.notAfter).toBeNull();
   });
 });

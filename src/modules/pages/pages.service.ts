@@ -1,23 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  type CacheHit,
-  PublicCache,
-  publicRepresentation,
-  type PublicRepresentation,
-  representationBytes,
-} from '../../core/cache/public-cache';
 import { Types } from 'mongoose';
 import { roleIncludes } from '../../core/auth/roles';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
-import {
-  type CursorPage,
-  decodeCursor,
-  isNonEmptyString,
-  isObjectIdHex,
-  paginate,
-} from '../../core/http/cursor';
-import { contentEtag } from '../../core/http/preconditions';
+import { type CursorPage, decodeCursor, isObjectIdHex, paginate } from '../../core/http/cursor';
 import { actorOf, type RequestContext } from '../../core/http/request-context';
 import { checkScheduleWindow, parseInstant } from '../../core/time/instant';
 import { stripUndefined } from '../../core/util/strip-undefined';
@@ -27,15 +13,10 @@ import type { CreatePageDto } from './dto/create-page.dto';
 import type { SponsorshipTermDto, UpdatePageDto } from './dto/update-page.dto';
 import { buildLiveSnapshot } from './live-snapshot';
 import { PageAuditOutbox } from './page-audit-outbox';
-import { toPublicList } from './page.presenter';
 import { outboxEntry } from './page-outbox';
-import { assertPossibleSlug, listShowsChange, pageNotFound } from './public-paths';
-import {
-  AdminSummaryRecord,
-  LiveScheduleRecord,
-  PageChange,
-  PagesRepository,
-} from './pages.repository';
+import { listShowsChange } from './public-paths';
+import { PublicPagesService } from './public-read/public-pages.service';
+import { AdminSummaryRecord, PageChange, PagesRepository } from './pages.repository';
 import type {
   PageContent,
   PageRecord,
@@ -68,35 +49,8 @@ export interface AuditNote {
 const REQUIRED_FIELDS = ['title', 'agent', 'sponsor'] as const;
 const OPTIONAL_FIELDS = ['summary', 'sections', 'seo'] as const;
 
-/** The earliest of some instants, or null when there is none. */
-const earliest = (instants: (Date | null | undefined)[]): Date | null =>
-  instants.reduce<Date | null>((min, at) => (at && (!min || at < min) ? at : min), null);
-
 /** Most former slugs a page keeps (each is a redirect and a path in every invalidation). */
 export const MAX_REDIRECTS = 20;
-
-/** A public read of a former slug: the page is live under `movedTo` (answered `301`). */
-export interface PageMoved {
-  movedTo: string;
-  /** The target's scheduled unpublish: the redirect is not cacheable past it either. */
-  notAfter: Date | null;
-}
-
-/** What a public read of a slug finds: the live page, a redirect, or nothing (`404`). */
-export type PublicPageLookup = PublicRepresentation | PageMoved;
-
-export const isMoved = (found: PublicPageLookup | LiveScheduleRecord): found is PageMoved =>
-  'movedTo' in found;
-
-const lookupBytes = (found: PublicPageLookup | null): number =>
-  found && isMoved(found) ? 64 + found.movedTo.length : representationBytes(found);
-
-// Cache keys: a page's slug (its body, a redirect or a "not found"), and the list pages, all of
-// one group (`list`) that a pod's own write evicts at once (PublicCache.evict).
-const publicPageKey = (slug: string): string => `page:${slug}`;
-const LIST_GROUP = 'list';
-const publicListKey = (limit: number, after: string | undefined): string =>
-  `${LIST_GROUP}:${limit}:${after ?? ''}`;
 
 @Injectable()
 export class PagesService {
@@ -104,7 +58,7 @@ export class PagesService {
 
   constructor(
     private readonly repo: PagesRepository,
-    private readonly cache: PublicCache,
+    private readonly publicReads: PublicPagesService,
     private readonly auditOutbox: PageAuditOutbox,
     private readonly auditTrail: AuditService,
     private readonly terms: SponsorshipTerms,
@@ -227,17 +181,13 @@ export class PagesService {
   /**
    * Drops this pod's cached public responses of a page that it just wrote: the page under each
    * of its slugs before and after (current, new, former: bodies, redirects, "not found"s) and,
-   * unless the list cannot show the change, every cached list page. The schedule views hold no
-   * entry here: they read the page each time and cache their renders by the live ETag.
+   * unless the list cannot show the change, every cached list page.
    */
   private evictPublic(before: PageRecord, after: PageRecord, list: boolean): void {
-    const slugs = new Set([
-      before.slug,
-      after.slug,
-      ...(before.formerSlugs ?? []),
-      ...(after.formerSlugs ?? []),
-    ]);
-    this.cache.evict([...slugs].map(publicPageKey), list ? [LIST_GROUP] : []);
+    this.publicReads.evictPages(
+      [before.slug, after.slug, ...(before.formerSlugs ?? []), ...(after.formerSlugs ?? [])],
+      list,
+    );
   }
 
   /**
@@ -675,85 +625,6 @@ export class PagesService {
       { draft: record.content },
       { action: 'page.restored', details: { revision } },
     );
-  }
-
-  /**
-   * The live page as served (its exact public JSON and validators), or where it moved when `slug`
-   * is a former slug of a published page; 404 otherwise. Cached, see PublicCache.
-   */
-  async publicPage(slug: string): Promise<CacheHit<PublicPageLookup>> {
-    assertPossibleSlug(slug);
-    const hit = await this.lookupPublic(slug);
-    if (!hit.value) throw pageNotFound(slug);
-    return { ...hit, value: hit.value };
-  }
-
-  /**
-   * One cache entry per slug: the current slug's live page (one read: the hot path), else, on a
-   * miss, the published page that the slug once named, else "not found"; each cached alike.
-   */
-  private lookupPublic(slug: string): Promise<CacheHit<PublicPageLookup | null>> {
-    return this.cache.get(
-      publicPageKey(slug),
-      async (): Promise<PublicPageLookup | null> => {
-        const page = await this.repo.findPublicBody(slug);
-        if (page?.live)
-          return publicRepresentation({
-            body: page.live.body,
-            etag: page.live.etag,
-            lastModified: page.live.updatedAt,
-            notAfter: page.nextUnpublishAt ?? null,
-          });
-        const target = await this.repo.findRedirectTarget(slug);
-        return target && { movedTo: target.slug, notAfter: target.nextUnpublishAt ?? null };
-      },
-      lookupBytes,
-    );
-  }
-
-  /**
-   * The live page from the in-process cache alone, when a fresh copy is there (PublicCache
-   * peekFresh); undefined otherwise, and for a cached redirect or "not found": `publicPage`
-   * answers those.
-   */
-  cachedPublicPage(slug: string): CacheHit<PublicRepresentation> | undefined {
-    const hit = this.cache.peekFresh<PublicPageLookup | null>(publicPageKey(slug));
-    return hit?.value && !isMoved(hit.value) ? (hit as CacheHit<PublicRepresentation>) : undefined;
-  }
-
-  /** What the public schedule views read of a live page, or where it moved (a former slug). */
-  async findLiveSchedule(slug: string): Promise<LiveScheduleRecord | PageMoved> {
-    assertPossibleSlug(slug);
-    const record = await this.repo.findLiveSchedule(slug);
-    if (record?.live) return record;
-    // A miss asks the page's cache entry, which knows redirects (and caches a "not found").
-    const { value } = await this.lookupPublic(slug);
-    if (value && isMoved(value)) return value;
-    throw pageNotFound(slug);
-  }
-
-  /** One page of the published list, rendered (cached per limit and cursor). */
-  async publicList(limit: number, cursor?: string): Promise<CacheHit<PublicRepresentation>> {
-    const after = cursor ? decodeCursor(cursor, isNonEmptyString) : undefined;
-    const hit = await this.cache.get(
-      publicListKey(limit, after),
-      async (): Promise<PublicRepresentation> => {
-        const rows = await this.repo.listPublished(after, limit);
-        const page = paginate(rows, limit, (last) => last.slug);
-        const body = JSON.stringify(toPublicList(page.items, page.nextCursor));
-        // The list shows each page's title and summary: no cache may keep it past the earliest
-        // scheduled unpublish among them (as for the page itself, see publicCacheHeaders).
-        const notAfter = earliest(page.items.map((r) => r.nextUnpublishAt));
-        return publicRepresentation({ body, etag: contentEtag(body), notAfter });
-      },
-      representationBytes,
-    );
-    return { ...hit, value: hit.value };
-  }
-
-  /** The first page of the published list from the in-process cache alone, when fresh there. */
-  cachedPublicList(limit: number): CacheHit<PublicRepresentation> | undefined {
-    return this.cache.peekFresh<PublicRepresentation>(publicListKey(limit, undefined));
   }
 
   async listAll(

@@ -14,7 +14,7 @@ import { ErrorCode } from '../../core/errors/error-code';
 import { ApiErrors } from '../../core/openapi/api-errors';
 import { SLUG_PATTERN } from '../pages/dto/page-content.dto';
 import { assertPossibleSlug, MOVED_PERMANENTLY, publicPagePath } from '../pages/public-paths';
-import { PublicResponder } from '../../core/http/public-responder';
+import { PublicResponder } from '../../core/http/fast-path/public-responder';
 import { publicCacheHeaders } from '../../core/http/cache-headers';
 import { ifNoneMatchHits } from '../../core/http/preconditions';
 import { OccurrencesQuery, OccurrencesResponseDto } from './dto/occurrences.dto';

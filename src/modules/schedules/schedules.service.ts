@@ -7,7 +7,12 @@ import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { contentEtag } from '../../core/http/preconditions';
 import type { RequestContext } from '../../core/http/request-context';
-import { isMoved, type PageMoved, PagesService } from '../pages/pages.service';
+import { PagesService } from '../pages/pages.service';
+import {
+  isMoved,
+  type PageMoved,
+  PublicPagesService,
+} from '../pages/public-read/public-pages.service';
 import type { PageRecord } from '../pages/schemas/page.types';
 import { emptySchedule, type Schedule } from '../pages/schemas/schedule.types';
 import type { OccurrencesQuery } from './dto/occurrences.dto';
@@ -85,6 +90,7 @@ export class SchedulesService {
 
   constructor(
     private readonly pages: PagesService,
+    private readonly publicPages: PublicPagesService,
     private readonly config: AppConfig,
   ) {
     const maxSize = config.schedules.cacheMaxBytes;
@@ -251,7 +257,7 @@ export class SchedulesService {
     slug: string,
     query: OccurrencesQuery,
   ): Promise<CachedRepresentation | PageMoved> {
-    const record = await this.pages.findLiveSchedule(slug);
+    const record = await this.publicPages.findLiveSchedule(slug);
     if (isMoved(record)) return record;
     const schedule = record.live.content.schedule ?? emptySchedule();
     const window = resolveWindow(
@@ -295,7 +301,7 @@ export class SchedulesService {
 
   /** The iCalendar feed, or where the page moved when `slug` is a former slug. */
   async feed(slug: string): Promise<CachedRepresentation | PageMoved> {
-    const record = await this.pages.findLiveSchedule(slug);
+    const record = await this.publicPages.findLiveSchedule(slug);
     if (isMoved(record)) return record;
     const etag = contentEtag(['ics/v1', record.live.etag].join('|'));
     await this.turnUnlessCached(etag);

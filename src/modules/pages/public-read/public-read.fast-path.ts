@@ -1,17 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import type { CacheHit, PublicRepresentation } from '../../core/cache/public-cache';
-import type { HotRoute } from '../../core/http/hot-path';
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../../core/http/cursor-page.query';
-import { PublicResponder } from '../../core/http/public-responder';
-import { SLUG_PATTERN } from './dto/page-content.dto';
-import { PagesService } from './pages.service';
+import type { CacheHit, PublicRepresentation } from '../../../core/cache/public-representation';
+import type { HotRoute } from '../../../core/http/fast-path/hot-path.server';
+import { DEFAULT_PAGE_LIMIT, parsePageLimit } from '../../../core/http/cursor-page.query';
+import { PublicResponder } from '../../../core/http/fast-path/public-responder';
+import { SLUG_PATTERN } from '../dto/page-content.dto';
+import { PublicPagesService } from './public-pages.service';
+import { PUBLIC_LIST_ROUTE, PUBLIC_PAGE_ROUTE } from './public-read.routes';
 
-/** The public read routes, as Fastify knows them (PagesController: `v1/pages` [+ `:slug`]). */
-export const PUBLIC_PAGE_ROUTE = '/v1/pages/:slug';
-export const PUBLIC_LIST_ROUTE = '/v1/pages';
-
-const PAGE_PREFIX = '/v1/pages/';
+const PAGE_PREFIX = `${PUBLIC_LIST_ROUTE}/`;
 const LIST_LIMIT_QUERY = `${PUBLIC_LIST_ROUTE}?limit=`;
 
 /**
@@ -26,8 +23,10 @@ const LIST_LIMIT_QUERY = `${PUBLIC_LIST_ROUTE}?limit=`;
  * which validates it (400 for what it refuses) and reads it as before.
  *
  * Why it is safe to skip Fastify and Nest for a hit: the routes are public (AccessGuard lets them
- * through), the URL is only a cache key (a hit means the controller already answered it), no
- * interceptor is registered, and nothing can throw. Why it is worth it: Fastify's and Nest's
+ * through), the URL is only a cache key (a hit means the controller already answered it), nothing
+ * can throw, and every hook, guard, interceptor, pipe and filter of these routes is one the fast
+ * path reproduces or does not need (test/fast-path-skips.e2e-spec.ts fails on any other).
+ * Why it is worth it: Fastify's and Nest's
  * per-request work (request and reply objects, hooks, guard, validation, parameter and response
  * layers) cost several times what this answer costs (bench/README.md).
  */
@@ -35,7 +34,7 @@ const LIST_LIMIT_QUERY = `${PUBLIC_LIST_ROUTE}?limit=`;
 export class PublicReadFastPaths {
   readonly routes: readonly HotRoute[];
 
-  constructor(pages: PagesService, responder: PublicResponder) {
+  constructor(pages: PublicPagesService, responder: PublicResponder) {
     const hotRead = (
       route: string,
       cached: (url: string) => CacheHit<PublicRepresentation> | undefined,
@@ -62,11 +61,13 @@ export class PublicReadFastPaths {
   }
 }
 
-/** N of a URL that is exactly `/v1/pages?limit=N`, N a plain decimal within the bounds. */
+/**
+ * N of a URL that is exactly `/v1/pages?limit=N`: a limit the list's DTO accepts, written plainly
+ * (as `String(N)`; any other spelling is left to the controller).
+ */
 function limitOf(url: string): number | undefined {
   if (!url.startsWith(LIST_LIMIT_QUERY)) return undefined;
-  const digits = url.slice(LIST_LIMIT_QUERY.length);
-  if (!/^[1-9]\d{0,2}$/.test(digits)) return undefined;
-  const limit = Number(digits);
-  return limit <= MAX_PAGE_LIMIT ? limit : undefined;
+  const text = url.slice(LIST_LIMIT_QUERY.length);
+  const limit = parsePageLimit(text);
+  return limit !== undefined && String(limit) === text ? limit : undefined;
 }

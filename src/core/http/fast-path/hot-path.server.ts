@@ -1,9 +1,9 @@
 import type { FastifyServerFactory } from 'fastify';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { recordExchange } from '../metrics/http-metrics';
-import type { AccessLog } from '../logging/access-log';
-import { requestIdOf } from './request-id';
+import { recordExchange } from '../../metrics/http-metrics';
+import type { AccessLog } from '../../logging/access-log';
+import { requestIdOf } from '../request-id';
 
 /** A complete answer, made without side effects: the hot path writes, logs and counts it. */
 export interface HotResponse {

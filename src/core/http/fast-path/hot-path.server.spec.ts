@@ -1,9 +1,9 @@
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { register } from 'prom-client';
-import { AccessLog } from '../logging/access-log';
-import { createRootLogger } from '../logging/root-logger';
-import { HotPathServer, type HotRoute } from './hot-path';
+import { AccessLog } from '../../logging/access-log';
+import { createRootLogger } from '../../logging/root-logger';
+import { HotPathServer, type HotRoute } from './hot-path.server';
 
 const ROUTE = '/things/:id';
 const OTHER_ROUTE = '/others/:id';

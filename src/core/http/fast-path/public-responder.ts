@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { CacheHit, PublicRepresentation } from '../cache/public-cache';
-import { AppConfig } from '../config/app-config';
-import type { HotResponse } from './hot-path';
-import { publicCacheControl, publicCacheHeaders, staleCacheControl } from './cache-headers';
-import { ifNoneMatchHits } from './preconditions';
+import type { CacheHit, PublicRepresentation } from '../../cache/public-representation';
+import { AppConfig } from '../../config/app-config';
+import type { HotResponse } from './hot-path.server';
+import { publicCacheControl, publicCacheHeaders, staleCacheControl } from '../cache-headers';
+import { ifNoneMatchHits } from '../preconditions';
 
 /**
  * Sends a public representation (a cached page or list page) with its CDN cache headers, strong
  * ETag, Last-Modified and Age, or `304` when `If-None-Match` matches. One place for the public
- * read routes (through Fastify) and for their fast paths (public-page-fast-path.ts, before
+ * read routes (through Fastify) and for their fast paths (pages/public-read/public-read.fast-path.ts, before
  * Fastify), so both answer alike.
  */
 @Injectable()
