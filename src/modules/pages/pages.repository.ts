@@ -20,6 +20,8 @@ import type {
 } from './schemas/page.types';
 import type { Schedule } from './schemas/schedule.types';
 import { SchemaSetup } from '../../core/database/schema-setup';
+import { searchTermsOf } from './page-search';
+import type { FindQuery } from './page-finder';
 
 export type PublicPageBody = Pick<PageRecord, 'slug' | 'nextUnpublishAt'> & {
   live: Pick<NonNullable<PageRecord['live']>, 'body' | 'etag' | 'updatedAt'>;
@@ -81,6 +83,18 @@ export type AdminSummaryRecord = Pick<
   '_id' | 'slug' | 'status' | 'version' | 'updatedAt'
 > & { draft: { title: string }; live?: { publishedAt: Date } | null };
 
+/** A row of the admin find: the summary, who wrote it last and who published it. */
+export type FoundPageRecord = Pick<
+  PageRecord,
+  '_id' | 'slug' | 'status' | 'version' | 'updatedAt' | 'updatedBy' | 'updatedById'
+> & {
+  draft: { title: string; agent: { name: string }; sponsor: { name: string } };
+  live?: Pick<LiveSnapshot, 'publishedAt' | 'publishedBy' | 'publishedById'> | null;
+};
+
+/** Pages the start-up backfill of `searchTerms` reads at once. */
+const BACKFILL_BATCH = 500;
+
 /**
  * The only code that touches the `pages` and `page_revisions` collections; every write of a page
  * document goes through the page lock here.
@@ -98,6 +112,7 @@ export class PagesRepository implements OnModuleInit {
     await this.schema.ensureIndexes(this.pages);
     await this.schema.ensureIndexes(this.revisions);
     await this.flagUnindexedOutboxes();
+    await this.backfillSearchTerms();
   }
 
   static toObjectId(id: string): Types.ObjectId | null {
@@ -110,7 +125,8 @@ export class PagesRepository implements OnModuleInit {
 
   async insert(page: PageRecord): Promise<PageRecord> {
     try {
-      const [created] = await this.pages.insertMany([page], { lean: true, rawResult: false });
+      const doc = { ...page, searchTerms: searchTermsOf(page.draft) };
+      const [created] = await this.pages.insertMany([doc], { lean: true, rawResult: false });
       return created;
     } catch (error) {
       if (isDuplicateKey(error)) throw slugTaken(page.slug);
@@ -168,6 +184,8 @@ export class PagesRepository implements OnModuleInit {
         const update: UpdateQuery<PageRecord> = {
           $set: {
             ...fields,
+            // Every write of a draft goes through here (or insert): its search words with it.
+            ...(change.draft ? { searchTerms: searchTermsOf(change.draft) } : {}),
             ...(entry ? { cdnPending: true } : {}),
             ...(change.termSync !== undefined ? { termPending: change.termSync !== null } : {}),
             updatedAt: stamp.at,
@@ -285,6 +303,30 @@ export class PagesRepository implements OnModuleInit {
       .limit(limit + 1)
       .read(PRIMARY)
       .lean<AdminSummaryRecord[]>()
+      .exec();
+  }
+
+  /** One page of the admin find (page-finder.ts builds the indexed query); one extra row. */
+  async findPages(query: FindQuery, limit: number): Promise<FoundPageRecord[]> {
+    return this.pages
+      .find(query.filter, {
+        slug: 1,
+        status: 1,
+        version: 1,
+        updatedAt: 1,
+        updatedBy: 1,
+        updatedById: 1,
+        'draft.title': 1,
+        'draft.agent.name': 1,
+        'draft.sponsor.name': 1,
+        'live.publishedAt': 1,
+        'live.publishedBy': 1,
+        'live.publishedById': 1,
+      })
+      .sort(query.sort)
+      .limit(limit + 1)
+      .read(PRIMARY)
+      .lean<FoundPageRecord[]>()
       .exec();
   }
 
@@ -416,6 +458,48 @@ export class PagesRepository implements OnModuleInit {
           .updateOne({ _id, 'cdnOutbox.0': { $exists: true } }, { $set: { cdnPending: true } })
           .exec(),
       );
+    await migrations
+      .updateOne({ _id: id }, { $setOnInsert: { at: new Date() } }, { upsert: true })
+      .catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
+  }
+
+  /**
+   * Gives pages written before `searchTerms` existed their search words, once per database
+   * (remembered in `schema_migrations`), in batches of BACKFILL_BATCH by `_id` on the start-up
+   * connection. Each page is written under its lock and only while it still has no words: a draft
+   * write in between stores its own (and wins); any other write leaves the draft as read.
+   */
+  private async backfillSearchTerms(): Promise<void> {
+    const migrations = this.pages.db.collection<{ _id: string; at: Date }>('schema_migrations');
+    const id = 'pages.searchTerms';
+    if (await migrations.findOne({ _id: id }, { readPreference: PRIMARY })) return;
+    const pages = await this.schema.startupModel(this.pages);
+    let after: Types.ObjectId | undefined;
+    for (;;) {
+      const rows = await pages
+        .find(
+          { ...(after ? { _id: { $gt: after } } : {}), searchTerms: { $exists: false } },
+          { _id: 1, 'draft.title': 1, 'draft.agent.name': 1, 'draft.sponsor.name': 1 },
+        )
+        .sort({ _id: 1 })
+        .limit(BACKFILL_BATCH)
+        .read(PRIMARY)
+        .lean<Pick<PageRecord, '_id' | 'draft'>[]>()
+        .exec();
+      for (const row of rows)
+        await this.lock.run(row._id, () =>
+          pages
+            .updateOne(
+              { _id: row._id, searchTerms: { $exists: false } },
+              { $set: { searchTerms: searchTermsOf(row.draft) } },
+            )
+            .exec(),
+        );
+      if (rows.length < BACKFILL_BATCH) break;
+      after = rows[rows.length - 1]._id;
+    }
     await migrations
       .updateOne({ _id: id }, { $setOnInsert: { at: new Date() } }, { upsert: true })
       .catch((error: unknown) => {
