@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { decodeCursor, encodeCursor } from '../../core/http/cursor';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
-import { MAX_QUERY_WORDS, prefixEnd, searchWords } from './page-search';
+import { MAX_QUERY_WORDS, prefixEnd, searchKey, searchWords } from './page-search';
 import type { PageStatus } from './schemas/page.types';
 
 /**
@@ -12,7 +12,7 @@ import type { PageStatus } from './schemas/page.types';
  * no database here, so the shapes are unit-tested too.
  *
  * Sort by `updatedAt` (newest first, `_id` breaking ties) or by `slug` (unique). Equality leads
- * (`status`, `sponsor`) walk a compound index in sort order; range leads (a `q` word, a `slug`
+ * (`status`, `sponsor`, a `q` word) walk a compound index in sort order; range leads (a `slug`
  * prefix, `termEndsBefore`, an `updatedAt` range) read only the matching index entries and sort
  * those. `sort=slug` is served by the slug indexes, so it combines with `status` and `slug` only.
  */
@@ -92,7 +92,7 @@ export function findFingerprint(filters: PageFilters, sort: FindSort): string {
     sort,
     filters.status ?? null,
     filters.slug ?? null,
-    filters.q === undefined ? null : searchWords(filters.q),
+    filters.q === undefined ? null : searchWords(filters.q).map(searchKey),
     filters.sponsor ?? null,
     filters.termEndsBefore?.toISOString() ?? null,
     filters.updatedAfter?.toISOString() ?? null,
@@ -138,11 +138,12 @@ export function buildFindQuery(
   if (filters.status) parts.push({ status: filters.status });
   if (filters.slug) parts.push({ slug: { $gte: filters.slug, $lt: prefixEnd(filters.slug) } });
   if (filters.q !== undefined) {
-    const words = [...new Set(searchWords(filters.q))];
+    const words = [...new Set(searchWords(filters.q).map(searchKey))];
     if (words.length === 0) matchable = false;
     if (words.length > MAX_QUERY_WORDS)
       throw new DomainError(ErrorCode.ValidationFailed, `q has more than ${MAX_QUERY_WORDS} words`);
-    for (const w of words) parts.push({ searchTerms: { $gte: w, $lt: prefixEnd(w) } });
+    // Stored terms are every prefix of every word (page-search.ts): a prefix match is equality.
+    for (const w of words) parts.push({ searchTerms: w });
   }
   if (filters.sponsor !== undefined) parts.push({ 'draft.sponsor.name': filters.sponsor });
   if (filters.termEndsBefore) parts.push({ 'sponsorship.endsAt': { $lt: filters.termEndsBefore } });
