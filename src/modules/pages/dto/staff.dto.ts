@@ -20,6 +20,17 @@ export class ActivityDto {
 export const DIFF_OPS = ['add', 'remove', 'replace'] as const;
 export type DiffOp = (typeof DIFF_OPS)[number];
 
+/** Any JSON value but null (the public representation leaves absent fields out). */
+const JSON_VALUE = {
+  oneOf: [
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+    { type: 'object' },
+    { type: 'array', items: {} },
+  ],
+};
+
 export class ChangeDto {
   @ApiProperty({
     example: 'sponsor.name',
@@ -31,14 +42,14 @@ export class ChangeDto {
   @ApiProperty({ enum: DIFF_OPS, example: 'replace' }) op!: DiffOp;
   @ApiProperty({
     required: false,
-    nullable: true,
+    ...JSON_VALUE,
     example: 'Acme Realty',
     description: 'The value in `from` (absent for add)',
   })
   before?: unknown;
   @ApiProperty({
     required: false,
-    nullable: true,
+    ...JSON_VALUE,
     example: 'Acme Homes',
     description: 'The value in `to` (absent for remove)',
   })
