@@ -200,14 +200,14 @@ describe('staff workflow: find, preview, compare, who and when', () => {
         .collection<{ _id: string }>('schema_migrations')
         .deleteOne({ _id: 'pages.searchTerms' });
       expect(await find({ q: word })).toEqual([]);
-      // A second process on the same database runs the backfill at start.
+      // A second process on the same database runs the backfill once started.
       const other = await startApp({ MONGODB_URI: t.config.mongo.uri });
       try {
+        const migrations = db.collection<{ _id: string }>('schema_migrations');
+        for (let i = 0; i < 100 && !(await migrations.findOne({ _id: 'pages.searchTerms' })); i++)
+          await new Promise((r) => setTimeout(r, 100));
+        expect(await migrations.findOne({ _id: 'pages.searchTerms' })).not.toBeNull();
         expect((await find({ q: word })).map((r) => r.id)).toEqual([page.id]);
-        const marker = await db
-          .collection<{ _id: string }>('schema_migrations')
-          .findOne({ _id: 'pages.searchTerms' });
-        expect(marker).not.toBeNull();
       } finally {
         await other.app.close();
       }

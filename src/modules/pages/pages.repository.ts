@@ -1,4 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { isValidObjectId, Model, Types, type UpdateQuery } from 'mongoose';
 import type { AuditEntry } from '../audit/audit-entry';
@@ -100,7 +106,14 @@ const BACKFILL_BATCH = 500;
  * document goes through the page lock here.
  */
 @Injectable()
-export class PagesRepository implements OnModuleInit {
+export class PagesRepository
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger(PagesRepository.name);
+  /** The running `searchTerms` backfill, and whether shutdown asked it to stop. */
+  private backfill: Promise<void> | null = null;
+  private stopping = false;
+
   constructor(
     @InjectModel(PAGE_MODEL) private readonly pages: Model<PageRecord>,
     @InjectModel(PAGE_REVISION_MODEL) private readonly revisions: Model<PageRevisionRecord>,
@@ -112,7 +125,18 @@ export class PagesRepository implements OnModuleInit {
     await this.schema.ensureIndexes(this.pages);
     await this.schema.ensureIndexes(this.revisions);
     await this.flagUnindexedOutboxes();
-    await this.backfillSearchTerms();
+  }
+
+  /** The `searchTerms` backfill runs beside the service, not before it: no start-up delay. */
+  onApplicationBootstrap(): void {
+    this.backfill = this.backfillSearchTerms().catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'searchTerms backfill stopped; the next start resumes it'),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.backfill;
   }
 
   static toObjectId(id: string): Types.ObjectId | null {
@@ -467,20 +491,22 @@ export class PagesRepository implements OnModuleInit {
 
   /**
    * Gives pages written before `searchTerms` existed their search words, once per database
-   * (remembered in `schema_migrations`), in batches of BACKFILL_BATCH by `_id` on the start-up
-   * connection. Each page is written under its lock and only while it still has no words: a draft
-   * write in between stores its own (and wins); any other write leaves the draft as read.
+   * (remembered in `schema_migrations`), in the background after start: batches of
+   * BACKFILL_BATCH pages by `_id` (each read an `_id` range with a limit), each page written
+   * under its lock and only while it still has no words, so a draft write in between stores its
+   * own and wins. Stopped by shutdown; a later start resumes it from the beginning (cheap: pages
+   * that have words are skipped by the update's condition).
    */
   private async backfillSearchTerms(): Promise<void> {
     const migrations = this.pages.db.collection<{ _id: string; at: Date }>('schema_migrations');
     const id = 'pages.searchTerms';
     if (await migrations.findOne({ _id: id }, { readPreference: PRIMARY })) return;
-    const pages = await this.schema.startupModel(this.pages);
-    let after: Types.ObjectId | undefined;
+    let after = new Types.ObjectId('000000000000000000000000');
     for (;;) {
-      const rows = await pages
+      if (this.stopping) return;
+      const rows = await this.pages
         .find(
-          { ...(after ? { _id: { $gt: after } } : {}), searchTerms: { $exists: false } },
+          { _id: { $gt: after } },
           { _id: 1, 'draft.title': 1, 'draft.agent.name': 1, 'draft.sponsor.name': 1 },
         )
         .sort({ _id: 1 })
@@ -490,7 +516,7 @@ export class PagesRepository implements OnModuleInit {
         .exec();
       for (const row of rows)
         await this.lock.run(row._id, () =>
-          pages
+          this.pages
             .updateOne(
               { _id: row._id, searchTerms: { $exists: false } },
               { $set: { searchTerms: searchTermsOf(row.draft) } },
