@@ -84,11 +84,6 @@ export interface RedirectTargetRecord {
   nextUnpublishAt?: Date | null;
 }
 
-export type AdminSummaryRecord = Pick<
-  PageRecord,
-  '_id' | 'slug' | 'status' | 'version' | 'updatedAt'
-> & { draft: { title: string }; live?: { publishedAt: Date } | null };
-
 /** A row of the admin find: the summary, who wrote it last and who published it. */
 export type FoundPageRecord = Pick<
   PageRecord,
@@ -302,31 +297,6 @@ export class PagesRepository
       .sort({ slug: 1 })
       .limit(limit + 1)
       .lean<PublishedSummaryRecord[]>()
-      .exec();
-  }
-
-  /** Pages of any status in creation (_id) order, after `afterId`. */
-  async listAll(
-    status: PageStatus | undefined,
-    afterId: Types.ObjectId | undefined,
-    limit: number,
-  ): Promise<AdminSummaryRecord[]> {
-    const filter: Record<string, unknown> = {};
-    if (status) filter.status = status;
-    if (afterId) filter._id = { $gt: afterId };
-    return this.pages
-      .find(filter, {
-        slug: 1,
-        status: 1,
-        version: 1,
-        updatedAt: 1,
-        'draft.title': 1,
-        'live.publishedAt': 1,
-      })
-      .sort({ _id: 1 })
-      .limit(limit + 1)
-      .read(PRIMARY)
-      .lean<AdminSummaryRecord[]>()
       .exec();
   }
 
