@@ -1,12 +1,12 @@
 /**
  * Bounds on the shape of a request body or query string, checked before class-transformer and
- * class-validator see it. Their work grows with every value sent (a 20,000-key body kept an
- * event loop busy for half a second and answered a 482 KB message), and class-transformer
- * recurses: a body nested 20,000 deep overflowed the stack.
+ * class-validator see it. Their work grows with every value sent (20,000 unknown keys: about
+ * half a second of event loop and a 482 KB message), and class-transformer recurses (20,000
+ * levels overflow the stack).
  *
  * The largest legitimate request needs 3 levels (`sections[i].heading`), 10 keys in an object
  * (an event), 200 items in an array (`exceptions`) and about 220 values in all;
- * request-shape.spec.ts holds every body DTO to half of each limit.
+ * request-shape.spec.ts holds the DTOs to half of each limit.
  */
 export const REQUEST_SHAPE_LIMITS: ShapeLimits = {
   /** Levels of objects and arrays, the outermost one included. */
