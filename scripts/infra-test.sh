@@ -4,10 +4,11 @@
 #   2. jest (one process): its global setup synthesizes every stack of every environment once into
 #      the assembly directory (cdk-nag's AwsSolutions checks run in that synthesis), the suites
 #      assert the templates and the contracts with docs/openapi.json, src/ and the chart
-#   3. cfn-lint (PyPI, pinned in scripts/infra-requirements.txt, venv .local/infra-venv): 0 errors
-#   4. checkov on the same templates against scripts/infra-checkov-skips.yaml (venv shared with
+#   3. tsc --noEmit (the jest transform does not typecheck)
+#   4. cfn-lint (PyPI, pinned in scripts/infra-requirements.txt, venv .local/infra-venv): 0 errors
+#   5. checkov on the same templates against scripts/infra-checkov-skips.yaml (venv shared with
 #      the chart tier: scripts/checkov-venv.sh)
-# Last line: "N passed, M failed" (jest tests, plus cfn-lint and checkov as one check each).
+# Last line: "N passed, M failed" (jest tests, plus tsc, cfn-lint and checkov as one check each).
 #
 # Env: INFRA_RESULTS (directory for infra.json; default .local/test-results),
 #      INFRA_CDK_OUT (assembly directory; default infra/cdk.out).
@@ -52,6 +53,16 @@ if [ -f "$RESULTS/infra.json" ]; then
   passed=$((passed + p)) failed=$((failed + f))
 fi
 [ "$jest_rc" = 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
+
+# The jest transform strips types without checking them: the compiler checks the app and tests.
+say "tsc"
+if node_modules/.bin/node node_modules/typescript/bin/tsc --noEmit -p tsconfig.json; then
+  passed=$((passed + 1))
+  echo "ok - tsc: the CDK app and its tests typecheck"
+else
+  failed=$((failed + 1))
+  echo "not ok - tsc"
+fi
 
 tools_rc=0
 wait "$tools_pid" || tools_rc=$?

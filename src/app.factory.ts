@@ -9,6 +9,7 @@ import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { registerMethodNotAllowed } from './core/errors/method-not-allowed';
 import { createValidationPipe } from './core/errors/validation';
 import { HotPathServer } from './core/http/fast-path/hot-path.server';
+import { boundedJsonParser } from './core/http/json-body-parser';
 import { registerLoadShedding, underPressureNow } from './core/http/load-shedding';
 import { requestIdOf } from './core/http/request-id';
 import { AccessLog } from './core/logging/access-log';
@@ -65,7 +66,15 @@ export async function createApp(
       bufferLogs: true,
       preview: options.preview,
       abortOnError: false,
+      // Nest's default parsers (JSON, and urlencoded forms the API does not take) are replaced
+      // by the one bounded JSON parser below.
+      bodyParser: false,
     },
+  );
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: config.http.bodyLimitBytes },
+    boundedJsonParser(app.getHttpAdapter().getInstance()),
   );
   if (!options.preview) app.useLogger(app.get(PinoNestLogger));
   app.useGlobalPipes(createValidationPipe());

@@ -9,7 +9,8 @@ import { createTestDistribution, eventually, motoEndpoint } from './support/clou
 import { CommandRecorder } from './support/command-recorder';
 import { freePort } from './support/free-port';
 import { createToken } from './support/identities';
-import { declaredIndexes, queryShapeViolations } from './support/query-shape';
+import { declaredIndexes, queryShapeViolations, servingIndexes } from './support/query-shape';
+import { pagesClient } from './support/pages-client';
 import { scheduleClient } from './support/schedule-client';
 
 const PAGES = 24;
@@ -212,11 +213,80 @@ describe('query shapes: every query the service sends is served by a declared in
     ).toHaveLength(2);
     expect(
       queryShapeViolations(
-        [cmd({ status: 'published' }, { sort: { updatedAt: -1 }, limit: 5 })],
+        [cmd({ status: 'published' }, { sort: { 'live.publishedAt': -1 }, limit: 5 })],
         indexes,
       ),
     ).toHaveLength(1);
+    // An empty filter walks an index only in an indexed order; an unanchored word is a scan.
+    expect(
+      queryShapeViolations([cmd({}, { sort: { 'draft.title': 1 }, limit: 5 })], indexes),
+    ).toHaveLength(2);
+    const unanchored = cmd({ searchTerms: { $regex: 'ang' } }, { limit: 5 });
+    expect(queryShapeViolations([unanchored], indexes)).toHaveLength(1);
+    expect(servingIndexes([unanchored], indexes)).toEqual([{ command: unanchored, index: null }]);
     expect(queryShapeViolations([cmd({ status: 'published' })], indexes)).toHaveLength(1);
     expect(queryShapeViolations([cmd({ slug: 'a-page' })], indexes)).toEqual([]);
+  });
+
+  it('the admin find: every filter and sort, deep in the cursor, is served by its declared index', async () => {
+    const pages = pagesClient(t.app);
+    const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
+    const since = new Date(Date.now() - 60_000).toISOString();
+    for (let i = 0; i < 4; i++) {
+      const page = await pages.create({
+        slug: `finder-${i}-${Date.now().toString(36)}`,
+        title: `Zoë Ångström ${i}`,
+        sponsor: { name: 'Finder Sponsor', disclosure: 'Sponsored' },
+      });
+      await http()
+        .patch(`/admin/v1/pages/${page.id}`)
+        .set(auth)
+        .set('If-Match', `"${page.version}"`)
+        .send({ sponsorship: { startsAt: inDays(1), endsAt: inDays(10 + i) } })
+        .expect(200);
+    }
+    const indexes = declaredIndexes(t.app.get<Connection>(getConnectionToken()));
+    // Each query of the list, with the index that serves its first page.
+    const cases: [Record<string, string>, string][] = [
+      [{}, 'updated_at'],
+      [{ sort: 'slug' }, 'slug_unique'],
+      [{ status: 'draft' }, 'status_updated_at'],
+      [{ status: 'draft', sort: 'slug' }, 'status_slug'],
+      [{ slug: 'finder-' }, 'slug_updated_at'],
+      [{ slug: 'finder-', sort: 'slug' }, 'slug_unique'],
+      [{ q: 'zoe ang' }, 'search_terms'],
+      // Two equality leads that both hold the sort: either serves; the first declared is named.
+      [{ q: 'zoe', status: 'draft' }, 'status_updated_at'],
+      [{ sponsor: 'Finder Sponsor' }, 'sponsor_updated_at'],
+      [{ termEndsBefore: inDays(60) }, 'sponsorship_ends_at'],
+      [{ updatedAfter: since, updatedBefore: inDays(1) }, 'updated_at'],
+      [{ status: 'draft', updatedAfter: since }, 'status_updated_at'],
+    ];
+    for (const [query, expected] of cases) {
+      const from = recorder.commands.length;
+      let cursor: string | null = null;
+      let seen = 0;
+      let requests = 0;
+      do {
+        requests += 1;
+        const res: request.Response = await http()
+          .get('/admin/v1/pages')
+          .query({ ...query, limit: 1, ...(cursor ? { cursor } : {}) })
+          .set(auth)
+          .expect(200);
+        seen += (res.body.items as unknown[]).length;
+        cursor = res.body.nextCursor as string | null;
+      } while (cursor);
+      expect(seen).toBeGreaterThan(1);
+      const finds = recorder.commands
+        .slice(from)
+        .filter((c) => c.collection === 'pages' && c.name === 'find' && c.sort);
+      // One find per request: no query of the list goes unchecked.
+      expect(finds).toHaveLength(requests);
+      expect(queryShapeViolations(finds, indexes)).toEqual([]);
+      const served = servingIndexes(finds, indexes);
+      expect({ query, index: served[0].index }).toEqual({ query, index: expected });
+      expect(served.every((s) => s.index !== null)).toBe(true);
+    }
   });
 });

@@ -4,6 +4,8 @@ import type { RecordedCommand } from './command-recorder';
 type Doc = Record<string, unknown>;
 
 export interface IndexSpec {
+  /** The declared name (`_id_` for the primary key). */
+  name: string;
   keys: string[];
   unique: boolean;
 }
@@ -12,9 +14,13 @@ export interface IndexSpec {
 export function declaredIndexes(connection: Connection): Map<string, IndexSpec[]> {
   const byCollection = new Map<string, IndexSpec[]>();
   for (const model of Object.values(connection.models)) {
-    const specs: IndexSpec[] = [{ keys: ['_id'], unique: true }];
+    const specs: IndexSpec[] = [{ name: '_id_', keys: ['_id'], unique: true }];
     for (const [fields, options] of model.schema.indexes())
-      specs.push({ keys: Object.keys(fields), unique: Boolean(options?.unique) });
+      specs.push({
+        name: String(options?.name ?? Object.keys(fields).join('_')),
+        keys: Object.keys(fields),
+        unique: Boolean(options?.unique),
+      });
     byCollection.set(model.collection.collectionName, specs);
   }
   return byCollection;
@@ -56,19 +62,62 @@ function fieldsOf(filter: Doc): Map<string, unknown> {
   return fields;
 }
 
-/** The index the filter can lead with, if any: `_id` or an index whose first key it constrains. */
-function leadingIndex(filter: Doc, indexes: IndexSpec[]): IndexSpec | null {
+/**
+ * The index the filter can lead with, if any: `_id` or an index whose first key it constrains;
+ * of several, one that also holds every sort key (as a planner would pick it for the sort).
+ */
+function leadingIndex(
+  filter: Doc,
+  indexes: IndexSpec[],
+  sortKeys: string[] = [],
+): IndexSpec | null {
   const fields = fieldsOf(filter);
-  for (const index of indexes) {
-    const lead = index.keys[0];
-    if (fields.has(lead) && isIndexablePredicate(fields.get(lead))) return index;
-  }
+  const isEquality = (index: IndexSpec) => {
+    const v = fields.get(index.keys[0]);
+    return v === null || typeof v !== 'object' || v instanceof Date;
+  };
+  // Equality leads first: a planner prefers them (tight bounds) over ranges.
+  const leading = indexes
+    .filter((index) => fields.has(index.keys[0]) && isIndexablePredicate(fields.get(index.keys[0])))
+    .sort((a, b) => Number(isEquality(b)) - Number(isEquality(a)));
+  const served = leading.find((index) => sortKeys.every((key) => index.keys.includes(key)));
+  if (served ?? leading[0]) return served ?? leading[0];
   const or = filter.$or;
   if (Array.isArray(or) && or.length > 0) {
-    const branches = (or as Doc[]).map((branch) => leadingIndex(branch, indexes));
+    const branches = (or as Doc[]).map((branch) => leadingIndex(branch, indexes, sortKeys));
     if (branches.every(Boolean)) return branches[0];
   }
   return null;
+}
+
+/** The index whose leading keys are exactly the sort's keys in order: a walk in sort order. */
+function sortIndex(sortKeys: string[], indexes: IndexSpec[]): IndexSpec | null {
+  if (sortKeys.length === 0) return null;
+  return indexes.find((index) => sortKeys.every((key, i) => index.keys[i] === key)) ?? null;
+}
+
+/**
+ * The index each query of `commands` is served by (its name), or null for one that no declared
+ * index serves: the filter's leading index, or for an empty filter with a limit, the index it
+ * walks in sort order.
+ */
+export function servingIndexes(
+  commands: readonly RecordedCommand[],
+  indexes: Map<string, IndexSpec[]>,
+): { command: RecordedCommand; index: string | null }[] {
+  return commands
+    .filter((c) => c.collection && !NO_QUERY.has(c.name) && c.name !== 'aggregate')
+    .flatMap((c) => {
+      const specs = indexes.get(c.collection!) ?? [{ name: '_id_', keys: ['_id'], unique: true }];
+      const sortKeys = Object.keys(c.sort ?? {});
+      return ((c.filters as Doc[]).length > 0 ? (c.filters as Doc[]) : [{}]).map((filter) => {
+        const empty = Object.keys(filter).length === 0;
+        const index =
+          leadingIndex(filter, specs, sortKeys) ??
+          (empty && c.limit !== undefined ? sortIndex(sortKeys, specs) : null);
+        return { command: c, index: index?.name ?? null };
+      });
+    });
 }
 
 function existsOnArrayPosition(value: unknown, path = ''): string | null {
@@ -122,7 +171,7 @@ export function queryShapeViolations(
   const violations: string[] = [];
   for (const c of commands) {
     if (!c.collection || NO_QUERY.has(c.name)) continue;
-    const specs = indexes.get(c.collection) ?? [{ keys: ['_id'], unique: true }];
+    const specs = indexes.get(c.collection) ?? [{ name: '_id_', keys: ['_id'], unique: true }];
     const filters =
       c.name === 'aggregate'
         ? (c.pipeline ?? []).flatMap((stage) => (stage.$match ? [stage.$match as Doc] : []))
@@ -136,13 +185,14 @@ export function queryShapeViolations(
     for (const filter of filters.length > 0 ? filters : [{}]) {
       const exists = existsOnArrayPosition(filter);
       if (exists) violations.push(`${where}: $exists on the array position ${exists}`);
-      const index = leadingIndex(filter, specs);
+      const index = leadingIndex(filter, specs, sortKeys);
       const empty = Object.keys(filter).length === 0;
       const sortById = sortKeys.length === 1 && sortKeys[0] === '_id';
-      if (!index && !(empty && sortById && c.limit !== undefined))
-        violations.push(`${where}: no declared index serves this filter`);
+      // An empty filter with a limit walks an index in sort order (`_id`, or one led by the sort).
+      const walked = empty && c.limit !== undefined && (sortById || sortIndex(sortKeys, specs));
+      if (!index && !walked) violations.push(`${where}: no declared index serves this filter`);
       // A sort over a given list of ids sorts at most that many documents: bounded either way.
-      if (sortKeys.length > 0 && !sortById && !isBoundedById(filter)) {
+      if (sortKeys.length > 0 && !sortById && !walked && !isBoundedById(filter)) {
         const served = index && sortKeys.every((key) => index.keys.includes(key));
         if (!served) violations.push(`${where}: the sort is not served by the filter's index`);
       }

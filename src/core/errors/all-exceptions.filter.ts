@@ -11,6 +11,7 @@ import { isDatabaseUnavailable } from '../database/mongo-errors';
 import { DomainError } from './domain.error';
 import { ERROR_STATUS, ErrorCode } from './error-code';
 import type { ErrorResponseDto } from './error-response.dto';
+import { boundedMessage } from './problem-list';
 
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   400: ErrorCode.BadRequest,
@@ -106,7 +107,12 @@ export function mapError(error: unknown): Mapped {
 }
 
 export function errorBody(mapped: Mapped, requestId: string): ErrorResponseDto {
-  return { statusCode: mapped.status, error: mapped.code, message: mapped.message, requestId };
+  return {
+    statusCode: mapped.status,
+    error: mapped.code,
+    message: boundedMessage(mapped.message),
+    requestId,
+  };
 }
 
 const logger = new Logger('Errors');

@@ -1,6 +1,8 @@
 import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { describeBreach, shapeBreach } from '../http/request-shape';
 import { DomainError } from './domain.error';
 import { ErrorCode } from './error-code';
+import { listProblems } from './problem-list';
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => {
@@ -13,7 +15,11 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
-/** A route that takes a DTO body refuses a request without one (not: an empty update). */
+/**
+ * A route that takes a DTO body refuses a request without one (not: an empty update). A query
+ * beyond the shape limits is refused before class-transformer copies it (bodies are checked
+ * by the JSON parser, see json-body-parser.ts).
+ */
 class BodyRequiredValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (
@@ -22,13 +28,19 @@ class BodyRequiredValidationPipe extends ValidationPipe {
       typeof metadata.metatype === 'function'
     )
       throw new DomainError(ErrorCode.ValidationFailed, 'A JSON object request body is required');
+    if (metadata.type === 'query') {
+      const breach = shapeBreach(value);
+      if (breach)
+        throw new DomainError(ErrorCode.RequestShapeLimit, describeBreach('Query string', breach));
+    }
     return super.transform(value, metadata);
   }
 }
 
 /**
  * Unknown fields, operator objects where strings belong and wrong types are refused with a 400
- * naming every offending field, before anything reaches a service.
+ * naming the offending fields (the first few, and how many more), before anything reaches a
+ * service.
  */
 export function createValidationPipe(): ValidationPipe {
   return new BodyRequiredValidationPipe({
@@ -38,6 +50,9 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     validateCustomDecorators: false,
     exceptionFactory: (errors) =>
-      new DomainError(ErrorCode.ValidationFailed, flatten(errors).join('; ') || 'invalid request'),
+      new DomainError(
+        ErrorCode.ValidationFailed,
+        listProblems(flatten(errors)) || 'invalid request',
+      ),
   });
 }

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse, getSchemaPath, type ApiResponseOptions } from '@nestjs/swagger';
 import { ERROR_STATUS, ErrorCode } from '../errors/error-code';
+import { REQUEST_SHAPE_LIMITS as L } from '../http/request-shape';
 
 /** The statuses an operation documents with the error shape (405 is answered for every path). */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 428 | 429 | 503;
@@ -10,6 +11,8 @@ const SAMPLE_MESSAGE: Record<ErrorCode, string> = {
   [ErrorCode.BadRequest]: 'cursor is invalid',
   [ErrorCode.ValidationFailed]: 'sponsor.logoUrl must be an absolute http(s) URL',
   [ErrorCode.MalformedJson]: 'Request body is not valid JSON',
+  [ErrorCode.RequestShapeLimit]:
+    'Request body has an array with more than the limit of 400 items (at exceptions)',
   [ErrorCode.Unauthorized]: 'Missing bearer token in the Authorization header',
   [ErrorCode.Forbidden]: 'This route needs the publisher role',
   [ErrorCode.NotFound]: 'Cannot GET /v1/nothing',
@@ -36,7 +39,10 @@ const SAMPLE_MESSAGE: Record<ErrorCode, string> = {
 };
 
 const DEFAULT_DESCRIPTION: Record<ErrorStatus, string> = {
-  400: 'Invalid request: a parameter, header or body field breaks its rule (the message names it), or unknown fields were sent',
+  400:
+    'Invalid request: a parameter, header or body field breaks its rule (the message names it), ' +
+    'unknown fields were sent, or the body or query string is beyond a shape limit (' +
+    `${L.depth} levels, ${L.keys} keys per object, ${L.items} items per array, ${L.values} values in all)`,
   401: 'Missing or invalid bearer token',
   403: "The token's role does not allow this operation",
   404: 'Not found',

@@ -1,7 +1,14 @@
 import type { LinksObject } from '@nestjs/swagger';
 
 /** Operations that take a page id (and, for writes, its version as If-Match). */
-const READS = ['PagesAdmin_get', 'PagesAdmin_revisions', 'SchedulesAdmin_get'];
+const READS = [
+  'PagesAdmin_get',
+  'PagesAdmin_revisions',
+  'SchedulesAdmin_get',
+  'PagesAdmin_preview',
+  'PagesAdmin_diff',
+  'SchedulePreviewAdmin_occurrences',
+];
 const WRITES = [
   'PagesAdmin_update',
   'PagesAdmin_publish',

@@ -4,10 +4,25 @@ import type {
   PublicPageListDto,
   RevisionDto,
 } from './dto/page-response.dto';
-import type { AdminSummaryRecord, PublishedSummaryRecord } from './pages.repository';
+import type { ActivityDto } from './dto/staff.dto';
+import type { FoundPageRecord, PublishedSummaryRecord } from './pages.repository';
 import type { PageContent, PageRecord, PageRevisionRecord } from './schemas/page.types';
 
 const iso = (d: Date | string | undefined | null): string => (d ? new Date(d).toISOString() : '');
+
+/** Who did something and when, by stable actor id (the display name beside it). */
+const activity = (at: Date, id?: string, name?: string): ActivityDto => ({
+  at: iso(at),
+  by: { id: id ?? 'unknown', name: name ?? id ?? 'unknown' },
+});
+
+const lastPublished = (
+  live:
+    | Pick<NonNullable<PageRecord['live']>, 'publishedAt' | 'publishedBy' | 'publishedById'>
+    | null
+    | undefined,
+): ActivityDto | null =>
+  live ? activity(live.publishedAt, live.publishedById, live.publishedBy) : null;
 
 const content = (c: PageContent): PageResponseDto['draft'] => ({
   title: c.title,
@@ -51,11 +66,13 @@ export function toPageResponse(page: PageRecord): PageResponseDto {
     nextUnpublishAt: page.nextUnpublishAt ? iso(page.nextUnpublishAt) : null,
     createdAt: iso(page.createdAt),
     updatedAt: iso(page.updatedAt),
+    lastEdited: activity(page.updatedAt, page.updatedById, page.updatedBy),
+    lastPublished: lastPublished(page.live),
   };
 }
 
 export function toPageList(
-  rows: AdminSummaryRecord[],
+  rows: FoundPageRecord[],
   nextCursor: string | null,
 ): PageListResponseDto {
   return {
@@ -67,6 +84,10 @@ export function toPageList(
       title: r.draft.title,
       updatedAt: iso(r.updatedAt),
       publishedAt: r.live?.publishedAt ? iso(r.live.publishedAt) : null,
+      agentName: r.draft.agent.name,
+      sponsorName: r.draft.sponsor.name,
+      lastEdited: activity(r.updatedAt, r.updatedById, r.updatedBy),
+      lastPublished: lastPublished(r.live),
     })),
     nextCursor,
   };

@@ -30,7 +30,15 @@ import { IfMatchVersion, VersionedWrite } from '../../core/http/versioned-write'
 import { CreatePageDto } from './dto/create-page.dto';
 import { SLUG_PATTERN } from './dto/page-content.dto';
 import { AdminListQuery } from './dto/list-pages.query';
-import { PageListResponseDto, PageResponseDto, RevisionListDto } from './dto/page-response.dto';
+import {
+  PageListResponseDto,
+  PageResponseDto,
+  PublicPageDto,
+  RevisionListDto,
+} from './dto/page-response.dto';
+import { DiffQuery, PageDiffDto } from './dto/staff.dto';
+import { PageFindService } from './page-find.service';
+import { PagePreviewService } from './page-preview.service';
 import { UpdatePageDto } from './dto/update-page.dto';
 import { toPageList, toPageResponse, toRevision } from './page.presenter';
 import { pageLinks } from './page-links';
@@ -52,7 +60,11 @@ function send(reply: FastifyReply, page: PageRecord): PageResponseDto {
 @ApiTags('admin pages')
 @Controller('admin/v1/pages')
 export class PagesAdminController {
-  constructor(private readonly pages: PagesService) {}
+  constructor(
+    private readonly pages: PagesService,
+    private readonly finder: PageFindService,
+    private readonly previews: PagePreviewService,
+  ) {}
 
   @Post()
   @RequireRole('editor')
@@ -75,11 +87,23 @@ export class PagesAdminController {
 
   @Get()
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'List pages of any status (cursor pagination, oldest first)' })
+  @ApiOperation({
+    summary: 'Find pages of any status: filters, sort, cursor pagination (newest first)',
+    description:
+      'Filters combine (all must hold): `status`, `slug` (prefix), `q` (word prefixes of the ' +
+      "draft's title, agent and sponsor names, case and accents ignored), `sponsor` (exact), " +
+      '`termEndsBefore`, `updatedAfter`/`updatedBefore`. Each query is served by an index. ' +
+      'Sorted by `updatedAt` (newest first, the default) or `slug` (with `status`/`slug` only). ' +
+      'Each row says who last wrote the page and who published the live revision.',
+  })
   @ApiOkResponse({ type: PageListResponseDto, description: 'One page of the list' })
-  @ApiErrors(400)
+  @ApiErrors([
+    400,
+    'Unknown parameter, a value breaking its rule, sort=slug with another filter than ' +
+      'status/slug, or a cursor of another sort or filter',
+  ])
   async list(@Query() query: AdminListQuery): Promise<PageListResponseDto> {
-    const page = await this.pages.listAll(query.status, query.limit, query.cursor);
+    const page = await this.finder.find(query);
     return toPageList(page.items, page.nextCursor);
   }
 
@@ -255,5 +279,48 @@ export class PagesAdminController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PageResponseDto> {
     return send(reply, await this.pages.restore(id, revision, version, ctx));
+  }
+
+  @Get(':id/preview')
+  @RequireRole('viewer')
+  @ApiOperation({
+    summary: 'The draft as the public API would serve it once published (never cached)',
+    description:
+      'Built by the same code as the live body: equal to what GET /v1/pages/{slug} answers ' +
+      'after a publish, field for field, except what only publishing decides (`revision`: the ' +
+      'one publishing would assign, `publishedAt` and `updatedAt`: now). Cache-Control: ' +
+      'no-store; nothing reaches the public cache or the CDN. The occurrences of its schedule: ' +
+      'GET /admin/v1/pages/{id}/preview/schedule.',
+  })
+  @ObjectIdParam('id')
+  @ApiOkResponse({ type: PublicPageDto, description: 'The public representation of the draft' })
+  @ApiErrors(PAGE_NOT_FOUND)
+  async preview(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+    const { body } = await this.previews.preview(id);
+    void reply
+      .header('cache-control', 'no-store')
+      .type('application/json; charset=utf-8')
+      .send(body);
+  }
+
+  @Get(':id/diff')
+  @RequireRole('viewer')
+  @ApiOperation({
+    summary: 'Field-level changes between two versions: a revision, the live page, the draft',
+    description:
+      '`from` and `to` are each `live`, `draft` or a revision number (defaults: from live to ' +
+      'draft). Compared in the public shape, without revision and publication times; events ' +
+      'by id, sections by index. A side with nothing (`live` of a page that is not published) ' +
+      'makes every field an `add` (or a `remove`).',
+  })
+  @ObjectIdParam('id')
+  @ApiOkResponse({ type: PageDiffDto, description: 'The changes, ordered by path' })
+  @ApiErrors(400, [
+    404,
+    'No page with this id, or it has no such revision',
+    [ErrorCode.PageNotFound, ErrorCode.RevisionNotFound],
+  ])
+  async diff(@Param('id') id: string, @Query() query: DiffQuery): Promise<PageDiffDto> {
+    return this.previews.diff(id, query.from, query.to);
   }
 }

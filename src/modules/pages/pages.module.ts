@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuditModule } from '../audit/audit.module';
 import { PageAuditOutbox } from './page-audit-outbox';
+import { PageFindService } from './page-find.service';
+import { PagePreviewService } from './page-preview.service';
 import { PAGE_LOCK_MODEL, PageLock, PageLockSchema } from './page-lock';
 import { PageOutbox } from './page-outbox';
 import { PagesAdminController } from './pages.admin.controller';
@@ -44,6 +46,8 @@ import {
     PageOutbox,
     PageAuditOutbox,
     SponsorshipTerms,
+    PageFindService,
+    PagePreviewService,
   ],
   exports: [PagesService, PublicPagesService, PageOutbox, SponsorshipTerms],
 })

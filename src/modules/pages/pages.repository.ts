@@ -1,4 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { isValidObjectId, Model, Types, type UpdateQuery } from 'mongoose';
 import type { AuditEntry } from '../audit/audit-entry';
@@ -20,6 +26,8 @@ import type {
 } from './schemas/page.types';
 import type { Schedule } from './schemas/schedule.types';
 import { SchemaSetup } from '../../core/database/schema-setup';
+import { searchTermsOf } from './page-search';
+import type { FindQuery } from './page-finder';
 
 export type PublicPageBody = Pick<PageRecord, 'slug' | 'nextUnpublishAt'> & {
   live: Pick<NonNullable<PageRecord['live']>, 'body' | 'etag' | 'updatedAt'>;
@@ -76,17 +84,31 @@ export interface RedirectTargetRecord {
   nextUnpublishAt?: Date | null;
 }
 
-export type AdminSummaryRecord = Pick<
+/** A row of the admin find: the summary, who wrote it last and who published it. */
+export type FoundPageRecord = Pick<
   PageRecord,
-  '_id' | 'slug' | 'status' | 'version' | 'updatedAt'
-> & { draft: { title: string }; live?: { publishedAt: Date } | null };
+  '_id' | 'slug' | 'status' | 'version' | 'updatedAt' | 'updatedBy' | 'updatedById'
+> & {
+  draft: { title: string; agent: { name: string }; sponsor: { name: string } };
+  live?: Pick<LiveSnapshot, 'publishedAt' | 'publishedBy' | 'publishedById'> | null;
+};
+
+/** Pages the start-up backfill of `searchTerms` reads at once. */
+const BACKFILL_BATCH = 500;
 
 /**
  * The only code that touches the `pages` and `page_revisions` collections; every write of a page
  * document goes through the page lock here.
  */
 @Injectable()
-export class PagesRepository implements OnModuleInit {
+export class PagesRepository
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger(PagesRepository.name);
+  /** The running `searchTerms` backfill, and whether shutdown asked it to stop. */
+  private backfill: Promise<void> | null = null;
+  private stopping = false;
+
   constructor(
     @InjectModel(PAGE_MODEL) private readonly pages: Model<PageRecord>,
     @InjectModel(PAGE_REVISION_MODEL) private readonly revisions: Model<PageRevisionRecord>,
@@ -100,6 +122,18 @@ export class PagesRepository implements OnModuleInit {
     await this.flagUnindexedOutboxes();
   }
 
+  /** The `searchTerms` backfill runs beside the service, not before it: no start-up delay. */
+  onApplicationBootstrap(): void {
+    this.backfill = this.backfillSearchTerms().catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'searchTerms backfill stopped; the next start resumes it'),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.backfill;
+  }
+
   static toObjectId(id: string): Types.ObjectId | null {
     return isValidObjectId(id) && /^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
   }
@@ -110,7 +144,8 @@ export class PagesRepository implements OnModuleInit {
 
   async insert(page: PageRecord): Promise<PageRecord> {
     try {
-      const [created] = await this.pages.insertMany([page], { lean: true, rawResult: false });
+      const doc = { ...page, searchTerms: searchTermsOf(page.draft) };
+      const [created] = await this.pages.insertMany([doc], { lean: true, rawResult: false });
       return created;
     } catch (error) {
       if (isDuplicateKey(error)) throw slugTaken(page.slug);
@@ -168,6 +203,8 @@ export class PagesRepository implements OnModuleInit {
         const update: UpdateQuery<PageRecord> = {
           $set: {
             ...fields,
+            // Every write of a draft goes through here (or insert): its search words with it.
+            ...(change.draft ? { searchTerms: searchTermsOf(change.draft) } : {}),
             ...(entry ? { cdnPending: true } : {}),
             ...(change.termSync !== undefined ? { termPending: change.termSync !== null } : {}),
             updatedAt: stamp.at,
@@ -263,28 +300,27 @@ export class PagesRepository implements OnModuleInit {
       .exec();
   }
 
-  /** Pages of any status in creation (_id) order, after `afterId`. */
-  async listAll(
-    status: PageStatus | undefined,
-    afterId: Types.ObjectId | undefined,
-    limit: number,
-  ): Promise<AdminSummaryRecord[]> {
-    const filter: Record<string, unknown> = {};
-    if (status) filter.status = status;
-    if (afterId) filter._id = { $gt: afterId };
+  /** One page of the admin find (page-finder.ts builds the indexed query); one extra row. */
+  async findPages(query: FindQuery, limit: number): Promise<FoundPageRecord[]> {
     return this.pages
-      .find(filter, {
+      .find(query.filter, {
         slug: 1,
         status: 1,
         version: 1,
         updatedAt: 1,
+        updatedBy: 1,
+        updatedById: 1,
         'draft.title': 1,
+        'draft.agent.name': 1,
+        'draft.sponsor.name': 1,
         'live.publishedAt': 1,
+        'live.publishedBy': 1,
+        'live.publishedById': 1,
       })
-      .sort({ _id: 1 })
+      .sort(query.sort)
       .limit(limit + 1)
       .read(PRIMARY)
-      .lean<AdminSummaryRecord[]>()
+      .lean<FoundPageRecord[]>()
       .exec();
   }
 
@@ -416,6 +452,50 @@ export class PagesRepository implements OnModuleInit {
           .updateOne({ _id, 'cdnOutbox.0': { $exists: true } }, { $set: { cdnPending: true } })
           .exec(),
       );
+    await migrations
+      .updateOne({ _id: id }, { $setOnInsert: { at: new Date() } }, { upsert: true })
+      .catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
+  }
+
+  /**
+   * Gives pages written before `searchTerms` existed their search words, once per database
+   * (remembered in `schema_migrations`), in the background after start: batches of
+   * BACKFILL_BATCH pages by `_id` (each read an `_id` range with a limit), each page written
+   * under its lock and only while it still has no words, so a draft write in between stores its
+   * own and wins. Stopped by shutdown; a later start resumes it from the beginning (cheap: pages
+   * that have words are skipped by the update's condition).
+   */
+  private async backfillSearchTerms(): Promise<void> {
+    const migrations = this.pages.db.collection<{ _id: string; at: Date }>('schema_migrations');
+    const id = 'pages.searchTerms';
+    if (await migrations.findOne({ _id: id }, { readPreference: PRIMARY })) return;
+    let after = new Types.ObjectId('000000000000000000000000');
+    for (;;) {
+      if (this.stopping) return;
+      const rows = await this.pages
+        .find(
+          { _id: { $gt: after } },
+          { _id: 1, 'draft.title': 1, 'draft.agent.name': 1, 'draft.sponsor.name': 1 },
+        )
+        .sort({ _id: 1 })
+        .limit(BACKFILL_BATCH)
+        .read(PRIMARY)
+        .lean<Pick<PageRecord, '_id' | 'draft'>[]>()
+        .exec();
+      for (const row of rows)
+        await this.lock.run(row._id, () =>
+          this.pages
+            .updateOne(
+              { _id: row._id, searchTerms: { $exists: false } },
+              { $set: { searchTerms: searchTermsOf(row.draft) } },
+            )
+            .exec(),
+        );
+      if (rows.length < BACKFILL_BATCH) break;
+      after = rows[rows.length - 1]._id;
+    }
     await migrations
       .updateOne({ _id: id }, { $setOnInsert: { at: new Date() } }, { upsert: true })
       .catch((error: unknown) => {

@@ -3,7 +3,6 @@ import { Types } from 'mongoose';
 import { roleIncludes } from '../../core/auth/roles';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
-import { type CursorPage, decodeCursor, isObjectIdHex, paginate } from '../../core/http/cursor';
 import { actorOf, type RequestContext } from '../../core/http/request-context';
 import { checkScheduleWindow, parseInstant } from '../../core/time/instant';
 import { stripUndefined } from '../../core/util/strip-undefined';
@@ -16,12 +15,11 @@ import { PageAuditOutbox } from './page-audit-outbox';
 import { outboxEntry } from './page-outbox';
 import { listShowsChange } from './public-paths';
 import { PublicPagesService } from './public-read/public-pages.service';
-import { AdminSummaryRecord, PageChange, PagesRepository } from './pages.repository';
+import { PageChange, PagesRepository } from './pages.repository';
 import type {
   PageContent,
   PageRecord,
   PageRevisionRecord,
-  PageStatus,
   SponsorshipTerm,
 } from './schemas/page.types';
 import { emptySchedule, type Schedule } from './schemas/schedule.types';
@@ -625,17 +623,6 @@ export class PagesService {
       { draft: record.content },
       { action: 'page.restored', details: { revision } },
     );
-  }
-
-  async listAll(
-    status: PageStatus | undefined,
-    limit: number,
-    cursor?: string,
-  ): Promise<CursorPage<AdminSummaryRecord>> {
-    const afterHex = cursor ? decodeCursor(cursor, isObjectIdHex) : undefined;
-    const after = afterHex ? PagesRepository.toObjectId(afterHex) : undefined;
-    const rows = await this.repo.listAll(status, after ?? undefined, limit);
-    return paginate(rows, limit, (last) => last._id.toHexString());
   }
 
   /** The log line of a change (searchable in OpenSearch); the audit event is the record. */

@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../core/config/app-config';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
+import { listProblems } from '../../core/errors/problem-list';
 import { ApiErrors } from '../../core/openapi/api-errors';
 import { SLUG_PATTERN } from '../pages/dto/page-content.dto';
 import { assertPossibleSlug, MOVED_PERMANENTLY, publicPagePath } from '../pages/public-paths';
@@ -127,7 +128,7 @@ export class SchedulesController {
     if (unknown.length > 0)
       throw new DomainError(
         ErrorCode.ValidationFailed,
-        unknown.map((k) => `property ${k} should not exist`).join('; '),
+        listProblems(unknown.map((k) => `property ${k} should not exist`)),
       );
     const representation = await this.schedules.feed(slug);
     if ('movedTo' in representation) {

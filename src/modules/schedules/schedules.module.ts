@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PagesModule } from '../pages/pages.module';
+import { SchedulePreviewAdminController } from './schedule-preview.admin.controller';
 import { SchedulesAdminController } from './schedules.admin.controller';
 import { SchedulesController } from './schedules.controller';
 import { SchedulesService } from './schedules.service';
@@ -11,7 +12,7 @@ import { SchedulesService } from './schedules.service';
  */
 @Module({
   imports: [PagesModule],
-  controllers: [SchedulesController, SchedulesAdminController],
+  controllers: [SchedulesController, SchedulesAdminController, SchedulePreviewAdminController],
   providers: [SchedulesService],
 })
 export class SchedulesModule {}

@@ -32,7 +32,7 @@ import {
   restoreOccurrence,
   setTimezone,
 } from './schedule-editor';
-import { resolveWindow } from './schedule-window';
+import { canonicalBound, resolveWindow } from './schedule-window';
 
 type Copy = 'draft' | 'live';
 type Edit = (schedule: Schedule, copy: Copy, now: Date) => EditResult;
@@ -297,6 +297,35 @@ export class SchedulesService {
           );
         }),
     };
+  }
+
+  /**
+   * The occurrences of the draft's schedule in a window, as the public route would answer them
+   * once published: the same window rules, caps and presenter. The window is read in its
+   * canonical spelling (the one the public route redirects to), so the answer is the one the
+   * public gets for the canonical URL. Rendered each time: nothing is cached.
+   */
+  async previewOccurrences(id: string, query: OccurrencesQuery): Promise<string> {
+    const page = await this.pages.get(id);
+    const schedule = page.draft.schedule ?? emptySchedule();
+    const canonical = {
+      ...(query.from !== undefined ? { from: canonicalBound('from', query.from) } : {}),
+      ...(query.to !== undefined ? { to: canonicalBound('to', query.to) } : {}),
+    };
+    const window = resolveWindow(
+      canonical,
+      schedule.timezone,
+      new Date(),
+      this.config.schedules.defaultWindowDays,
+    );
+    const { occurrences, truncated } = expandSchedule(schedule, window, {
+      maxPerEvent: this.config.schedules.maxOccurrencesPerEvent,
+      maxTotal: this.config.schedules.maxOccurrences,
+      budget: this.config.schedules.expansionBudget,
+    });
+    return JSON.stringify(
+      toOccurrencesResponse(page.slug, schedule.timezone, window, occurrences, truncated),
+    );
   }
 
   /** The iCalendar feed, or where the page moved when `slug` is a former slug. */

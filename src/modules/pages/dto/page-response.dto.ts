@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PAGE_STATUSES, type PageStatus } from '../schemas/page.types';
 import { AgentDto, SectionDto, SeoDto, SponsorDto } from './page-content.dto';
+import { ActivityDto } from './staff.dto';
+
+const LAST_EDITED = {
+  type: ActivityDto,
+  description: 'The last write of the page (any write: edit, publish, schedule change, ...)',
+};
+const LAST_PUBLISHED = {
+  type: ActivityDto,
+  nullable: true,
+  description: 'Who published the live revision and when; null while nothing is live',
+};
 
 export class ScheduleViewDto {
   @ApiProperty({ example: 'America/Chicago' })
@@ -96,6 +107,8 @@ export class PageResponseDto {
   nextUnpublishAt!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiProperty(LAST_EDITED) lastEdited!: ActivityDto;
+  @ApiProperty(LAST_PUBLISHED) lastPublished!: ActivityDto | null;
 }
 
 export class PageSummaryDto {
@@ -106,6 +119,11 @@ export class PageSummaryDto {
   @ApiProperty({ example: 'Jane Doe' }) title!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) publishedAt!: string | null;
+  @ApiProperty({ example: 'Jane Doe', description: "The draft's agent name" }) agentName!: string;
+  @ApiProperty({ example: 'Acme Realty', description: "The draft's sponsor name" })
+  sponsorName!: string;
+  @ApiProperty(LAST_EDITED) lastEdited!: ActivityDto;
+  @ApiProperty(LAST_PUBLISHED) lastPublished!: ActivityDto | null;
 }
 
 export class PageListResponseDto {

@@ -34,6 +34,8 @@ export const PageSchema = new Schema(
     createdById: String,
     updatedBy: String,
     updatedById: String,
+    /** Normalised words of the draft's title, agent and sponsor names (see page-search.ts). */
+    searchTerms: { type: [String], default: undefined },
   },
   { collection: PAGES_COLLECTION, versionKey: false, minimize: false, strict: true },
 );
@@ -51,6 +53,21 @@ PageSchema.index({ cdnPending: 1 }, { name: 'cdn_pending' });
 PageSchema.index({ 'auditOutbox.at': 1 }, { name: 'audit_outbox_at' });
 // The page-actions sweep polls `{termPending: true}`: bounded by the terms in flight.
 PageSchema.index({ termPending: 1 }, { name: 'term_pending' });
+// The admin list (page-finder.ts): each filter leads with one of these, sorted newest first with
+// _id breaking ties; an equality lead walks its index in that order, a range lead sorts its matches.
+PageSchema.index({ updatedAt: -1, _id: -1 }, { name: 'updated_at' });
+PageSchema.index({ status: 1, updatedAt: -1, _id: -1 }, { name: 'status_updated_at' });
+PageSchema.index({ slug: 1, updatedAt: -1, _id: -1 }, { name: 'slug_updated_at' });
+PageSchema.index(
+  { 'draft.sponsor.name': 1, updatedAt: -1, _id: -1 },
+  { name: 'sponsor_updated_at' },
+);
+// Multikey: one entry per search word; a query word is an anchored prefix range on it.
+PageSchema.index({ searchTerms: 1, updatedAt: -1, _id: -1 }, { name: 'search_terms' });
+PageSchema.index(
+  { 'sponsorship.endsAt': 1, updatedAt: -1, _id: -1 },
+  { name: 'sponsorship_ends_at' },
+);
 
 export const PageRevisionSchema = new Schema(
   {

@@ -99,6 +99,8 @@ export interface PageRecord {
   createdById?: string;
   updatedBy?: string;
   updatedById?: string;
+  /** The draft's search words (page-search.ts `searchTermsOf`), kept by every draft write. */
+  searchTerms?: string[];
 }
 
 /** A sponsorship term as stored: instants only (a local input was resolved in its zone). */
