@@ -4,10 +4,11 @@
  * a time; its server time comes from the service's own request histogram (its route, method
  * and status only) and is printed as a ratio to the baseline, a plain page create.
  *  - accepted: the largest page the DTOs allow (near the body size limit), and the largest
- *    event added to a schedule already holding 50 such events;
+ *    event added to a page as full of such events as its content bound allows;
  *  - refused: bodies at or beyond each shape limit (depth, keys, items, values), every field
- *    invalid, strings as long as the body allows in pattern fields, malformed JSON, and
- *    public query strings with too many parameters.
+ *    invalid, strings as long as the body allows in pattern fields, malformed JSON, public
+ *    query strings with too many parameters, and an event that would take a page past its
+ *    content bound (MAX_PAGE_CONTENT_BYTES).
  * Run through `npm run bench -- bench/request-shape.bench.ts` (bench/run.sh builds and provides
  * the stack's environment). BENCH_MAIN=<another build's dist/main.js> measures that build
  * instead (cases it answers differently are reported, not hidden). BENCH_ROUNDS (default 5)
@@ -15,11 +16,11 @@
  */
 import mongoose from 'mongoose';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REQUEST_SHAPE_LIMITS as L } from '../src/core/http/request-shape.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 const MAIN = resolve(process.env.BENCH_MAIN ?? 'dist/main.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -29,18 +30,8 @@ const HOST = '127.0.0.1';
 /** Bodies are built just under the service's default BODY_LIMIT_BYTES (256 KiB). */
 const BODY_BYTES = 256 * 1024 - 512;
 
-const port = (): Promise<number> =>
-  new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, HOST, () => {
-      const { port: p } = s.address() as { port: number };
-      s.close(() => done(p));
-    });
-  });
-
 async function start(uri: string): Promise<{ child: ChildProcess; base: string; metrics: string }> {
-  const [http, metrics] = [await port(), await port()];
+  const [http, metrics] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, [MAIN], {
     env: {
       ...process.env,
@@ -253,20 +244,21 @@ async function main(): Promise<void> {
   uri.pathname = `/bench_request_shape_${process.pid}`;
   const { child, base, metrics } = await start(uri.toString());
   try {
-    // The costliest accepted event write: the largest event, added to a schedule that already
-    // holds 50 of them (a schedule holds at most SCHEDULE_MAX_EVENTS, 100). The pages are
-    // filled before anything is measured.
-    const FULL = 50;
-    const eventsNeeded = ROUNDS * REQUESTS + 3;
-    const perPage = 100 - FULL;
-    const eventPages: { id: string; version: number; events: number }[] = [];
-    for (let i = 0; i < Math.ceil(eventsNeeded / perPage); i++) {
+    // The costliest accepted event write: the largest event, added to a page holding as many of
+    // them as its content bound allows. Two pages are filled until the bound refuses an event:
+    // `room` then gets its last event back before each measured add (removed again, unmeasured,
+    // on the DELETE route); `full` stays full and measures the refusal.
+    type EventPage = { id: string; version: number; events: string[] };
+    async function fillPage(): Promise<EventPage> {
       const created = await send(base, 'POST', '/admin/v1/pages', normalPage());
-      const p = { ...(JSON.parse(created.body) as { id: string; version: number }), events: 0 };
-      for (; p.events < FULL; p.events++) await addEvent(p);
-      eventPages.push(p);
+      const p = { ...(JSON.parse(created.body) as { id: string; version: number }), events: [] };
+      for (;;) {
+        const res = await addEvent(p);
+        if (res.status === 400) return p;
+        if (res.status !== 201) throw new Error(`event: ${res.status} ${res.body}`);
+      }
     }
-    async function addEvent(p: { id: string; version: number }): Promise<Sent> {
+    async function addEvent(p: EventPage): Promise<Sent> {
       const res = await send(
         base,
         'POST',
@@ -274,10 +266,26 @@ async function main(): Promise<void> {
         largestEvent(),
         { 'if-match': `"${p.version}"` },
       );
-      if (res.status !== 201) throw new Error(`event: ${res.status} ${res.body}`);
-      p.version = Number(JSON.parse(res.etag ?? '0'));
+      if (res.status === 201) {
+        p.version = Number(JSON.parse(res.etag ?? '0'));
+        p.events.push((JSON.parse(res.body) as { id: string }).id);
+      }
       return res;
     }
+    async function removeLastEvent(p: EventPage): Promise<void> {
+      const res = await send(
+        base,
+        'DELETE',
+        `/admin/v1/pages/${p.id}/schedule/events/${p.events.pop()}`,
+        undefined,
+        { 'if-match': `"${p.version}"` },
+      );
+      if (!res.etag) throw new Error(`event removal: ${res.status} ${res.body}`);
+      p.version = Number(JSON.parse(res.etag));
+    }
+    const room = await fillPage();
+    const full = await fillPage();
+    const fits = room.events.length;
     const publicSlug = JSON.parse(
       (await send(base, 'POST', '/admin/v1/pages', normalPage())).body,
     ) as { slug: string };
@@ -309,17 +317,23 @@ async function main(): Promise<void> {
         run: post(largestPage),
       },
       {
-        name: `largest event (every field, 200 exceptions) on a page holding ${FULL}+ of them`,
+        name: `largest event (every field, 200 exceptions) as the ${fits}th on one page`,
         kind: 'accepted',
         method: 'POST',
         route: 'route="/admin/v1/pages/:id/schedule/events"',
         status: 201,
         run: async () => {
-          const p = eventPages.find((e) => e.events < 100);
-          if (!p) throw new Error('no event page left');
-          p.events++;
-          return addEvent(p);
+          await removeLastEvent(room);
+          return addEvent(room);
         },
+      },
+      {
+        name: `largest event on a page already at its content bound (${fits} of them)`,
+        kind: 'refused',
+        method: 'POST',
+        route: 'route="/admin/v1/pages/:id/schedule/events"',
+        status: 400,
+        run: () => addEvent(full),
       },
       {
         name: `nested ${deep.length / 2} deep`,

@@ -172,6 +172,46 @@ describe('request shape: depth, keys, array items and values are bounded before 
     expect(event.exceptions).toHaveLength(200);
   });
 
+  it('refuses a write that would make a page larger than its content bound, and keeps the page as it was', async () => {
+    const page: PageRef = await schedules.page();
+    const url = 'https://example.com/' + 'p'.repeat(2000);
+    const largest = {
+      title: 'Office hours',
+      description: 'D'.repeat(5000),
+      location: { name: 'Office', address: 'Main Street 1', url, online: false },
+      start: '2031-01-06T09:00',
+      end: '2031-01-06T10:00',
+      recurrence: 'FREQ=DAILY;COUNT=1000',
+      exceptions: Array.from({ length: 200 }, (_, i) =>
+        new Date(Date.UTC(2031, 0, 7 + i)).toISOString().slice(0, 10),
+      ),
+      registrationUrl: url,
+    };
+    // Each such event is ~13 KiB of content: the bound is crossed after ~20 of them.
+    let added = 0;
+    let refused: request.Response | undefined;
+    while (!refused && added < 40) {
+      const res = await http()
+        .post(`/admin/v1/pages/${page.id}/schedule/events`)
+        .set(auth)
+        .set('If-Match', `"${page.version}"`)
+        .send(largest);
+      if (res.status === 201) {
+        added += 1;
+        page.version = Number(JSON.parse(res.headers.etag as string));
+      } else refused = res;
+    }
+    expect(added).toBeGreaterThan(10);
+    expect(refused?.status).toBe(400);
+    expect(refused?.body).toMatchObject({ error: 'VALIDATION_FAILED' });
+    expect(refused?.body.message).toMatch(
+      /draft would take \d+ KiB as JSON; a page holds at most 256 KiB/,
+    );
+    const stored = await http().get(`/admin/v1/pages/${page.id}`).set(auth).expect(200);
+    expect(stored.body.version).toBe(page.version);
+    expect(stored.body.draft.schedule.events).toHaveLength(added);
+  });
+
   it('names the first few problems of a body with hundreds of invalid fields, and counts the rest', async () => {
     const slug = newSlug('invalid');
     // Within every shape limit: 300 sections whose two fields both have the wrong type.

@@ -235,6 +235,10 @@ describe('slug changes and redirects', () => {
       ).expect(404);
       expect(unknown.body).toMatchObject({ error: 'NOT_FOUND' });
       expect(unknown.body.message).toContain(old);
+      // A slug no page can have is refused as malformed, even with a stale If-Match.
+      await removeRedirect({ id: page.id, version: page.version }, '%C2%84', staff.publisher.auth)
+        .expect(400)
+        .expect((res) => expect(res.body.error).toBe('VALIDATION_FAILED'));
 
       const trail = await http()
         .get(`/admin/v1/audit?pageId=${page.id}&action=page.redirect-removed`)

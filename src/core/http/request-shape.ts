@@ -19,6 +19,14 @@ export const REQUEST_SHAPE_LIMITS: ShapeLimits = {
   values: 1000,
 };
 
+/**
+ * Most bytes a page's content (its draft, or its live copy) may take as JSON: what one create
+ * body can hold. Requests are bounded, but a schedule grows one event at a time, and every write
+ * of a page rewrites its whole document: without this bound an event write to a page of a
+ * hundred large events costs many times a normal write (bench/request-shape.bench.ts).
+ */
+export const MAX_PAGE_CONTENT_BYTES = 256 * 1024;
+
 export interface ShapeLimits {
   depth: number;
   keys: number;

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse, getSchemaPath, type ApiResponseOptions } from '@nestjs/swagger';
 import { ERROR_STATUS, ErrorCode } from '../errors/error-code';
-import { REQUEST_SHAPE_LIMITS as L } from '../http/request-shape';
+import { MAX_PAGE_CONTENT_BYTES, REQUEST_SHAPE_LIMITS as L } from '../http/request-shape';
 
 /** The statuses an operation documents with the error shape (405 is answered for every path). */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 428 | 429 | 503;
@@ -42,7 +42,8 @@ const DEFAULT_DESCRIPTION: Record<ErrorStatus, string> = {
   400:
     'Invalid request: a parameter, header or body field breaks its rule (the message names it), ' +
     'unknown fields were sent, or the body or query string is beyond a shape limit (' +
-    `${L.depth} levels, ${L.keys} keys per object, ${L.items} items per array, ${L.values} values in all)`,
+    `${L.depth} levels, ${L.keys} keys per object, ${L.items} items per array, ${L.values} values in all), ` +
+    `or the write would make a page's content larger than ${MAX_PAGE_CONTENT_BYTES / 1024} KiB as JSON`,
   401: 'Missing or invalid bearer token',
   403: "The token's role does not allow this operation",
   404: 'Not found',

@@ -20,6 +20,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../../core/auth/require-role.decorator';
+import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { ObjectIdParam } from '../../core/http/field-rules';
 import { ApiPositiveIntParam, PositiveIntParam } from '../../core/http/int-param';
@@ -245,6 +246,9 @@ export class PagesAdminController {
     @ReqContext() ctx: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PageResponseDto> {
+    // Before the version check: a slug no page can have is a malformed request, not a stale one.
+    if (!SLUG_PATTERN.test(slug))
+      throw new DomainError(ErrorCode.ValidationFailed, `slug must match ${SLUG_PATTERN.source}`);
     return send(reply, await this.pages.removeRedirect(id, slug, version, ctx));
   }
 

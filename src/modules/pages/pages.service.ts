@@ -4,6 +4,7 @@ import { roleIncludes } from '../../core/auth/roles';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { actorOf, type RequestContext } from '../../core/http/request-context';
+import { MAX_PAGE_CONTENT_BYTES } from '../../core/http/request-shape';
 import { checkScheduleWindow, parseInstant } from '../../core/time/instant';
 import { stripUndefined } from '../../core/util/strip-undefined';
 import { type AuditAction, auditEntry, changedPaths } from '../audit/audit-entry';
@@ -75,6 +76,7 @@ export class PagesService {
       seo: dto.seo ? { ...dto.seo } : undefined,
       schedule: emptySchedule(dto.timezone),
     };
+    assertContentSize(draft, 'draft');
     const audit = auditEntry(
       ctx,
       {
@@ -133,6 +135,8 @@ export class PagesService {
     change: PageChange,
     note: AuditNote,
   ): Promise<PageRecord> {
+    assertContentSize(change.draft, 'draft');
+    assertContentSize(change.live?.content, 'live content');
     // A write that replaces or removes the live snapshot first makes sure the revision it holds
     // is recorded (idempotent): a publish whose revision record was lost to a crash or an error
     // keeps its only copy in that snapshot until then.
@@ -647,6 +651,18 @@ export class PagesService {
       action,
     );
   }
+}
+
+/** Refuses content over MAX_PAGE_CONTENT_BYTES (as JSON), naming its size and the bound. */
+function assertContentSize(content: PageContent | undefined, what: string): void {
+  if (!content) return;
+  const bytes = Buffer.byteLength(JSON.stringify(content));
+  if (bytes > MAX_PAGE_CONTENT_BYTES)
+    throw new DomainError(
+      ErrorCode.ValidationFailed,
+      `the page's ${what} would take ${Math.ceil(bytes / 1024)} KiB as JSON; a page holds at ` +
+        `most ${MAX_PAGE_CONTENT_BYTES / 1024} KiB (remove events, sections or text)`,
+    );
 }
 
 const isPublisher = (ctx: RequestContext): boolean =>
