@@ -167,9 +167,8 @@ fi
 MONGODB_URI=$("$PY" -c 'import sys, urllib.parse as p
 u = p.urlsplit(sys.argv[1]); print(p.urlunsplit(u._replace(path="/sponsored-agents-image-check")))' "$MONGODB_URI")
 export MONGODB_URI
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT_HTTP=$(free_port)
-PORT_METRICS=$(free_port)
+PORT_HTTP=$(bash "$ROOT/scripts/free-port.sh")
+PORT_METRICS=$(bash "$ROOT/scripts/free-port.sh")
 # The image's node sits outside the app directory too; stage this one beside the app (a hard link
 # when /tmp is on the same file system).
 mkdir -p "$STAGE/bin" "$STAGE/tmp"

@@ -43,7 +43,7 @@ fi
 [[ -f dist/main.js ]] || { say "dist/main.js missing: run npm run build"; exit 1; }
 : "${MONGODB_URI:?the stack environment is not loaded (source <(bash scripts/stack.sh env))}"
 
-port=$("$VENV_DIR/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(bash scripts/free-port.sh)
 db="schemathesis_$$_$(date +%s)"
 token="schemathesis-admin-token-$RANDOM$RANDOM"
 rm -rf "$results" && mkdir -p "$results"
