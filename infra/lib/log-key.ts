@@ -14,8 +14,19 @@ export function logsKey(scope: Construct): kms.Key {
     enableKeyRotation: true,
     description: 'CloudWatch Logs encryption',
   });
+  allowLogsToUse(key, `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`);
+  return key;
+}
+
+/**
+ * Lets the CloudWatch Logs service of the key's region use `key` for the log groups that
+ * `logGroupArns` (an ARN pattern) names: the encryption context carries the log group's ARN.
+ */
+export function allowLogsToUse(key: kms.IKey, logGroupArns: string, sid?: string): void {
+  const stack = cdk.Stack.of(key);
   key.addToResourcePolicy(
     new iam.PolicyStatement({
+      ...(sid ? { sid } : {}),
       principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
       actions: [
         'kms:Encrypt*',
@@ -25,14 +36,9 @@ export function logsKey(scope: Construct): kms.Key {
         'kms:Describe*',
       ],
       resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
-        },
-      },
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logGroupArns } },
     }),
   );
-  return key;
 }
 
 /** A log group encrypted with `key`. */

@@ -4,10 +4,10 @@ import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as docdb from 'aws-cdk-lib/aws-docdb';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
+import { allowLogsToUse } from './log-key';
 import { chartFullName } from './names';
 import { AlarmFactory } from './observability/alarm-factory';
 import { AlarmTopic } from './observability/alarm-topic';
@@ -69,29 +69,15 @@ export class ObservabilityStack extends cdk.Stack {
       fluentBitNamespace: config.chart.fluentBitNamespace,
       key: this.topic.key,
     });
-    this.topic.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchLogsEncrypt',
-        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
-        actions: [
-          'kms:Encrypt*',
-          'kms:Decrypt*',
-          'kms:ReEncrypt*',
-          'kms:GenerateDataKey*',
-          'kms:Describe*',
-        ],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': this.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: `/sponsored-agents/${config.envName}/*`,
-              arnFormat: cdk.ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
+    allowLogsToUse(
+      this.topic.key,
+      this.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: `/sponsored-agents/${config.envName}/*`,
+        arnFormat: cdk.ArnFormat.COLON_RESOURCE_NAME,
       }),
+      'CloudWatchLogsEncrypt',
     );
 
     const targetGroup = props.originTargetGroup ?? onlyTargetGroup(props.originNlb);
