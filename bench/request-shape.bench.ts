@@ -15,55 +15,25 @@
  * and BENCH_REQUESTS (per case and round, default 20).
  */
 import mongoose from 'mongoose';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { REQUEST_SHAPE_LIMITS as L } from '../src/core/http/request-shape.ts';
-import { freePort } from '../test/support/free-port.ts';
+import { startBenchService, type BenchService } from './bench-service.ts';
 
 const MAIN = resolve(process.env.BENCH_MAIN ?? 'dist/main.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
 const TOKEN = 'bench-admin-token-0123456789';
-const HOST = '127.0.0.1';
 /** Bodies are built just under the service's default BODY_LIMIT_BYTES (256 KiB). */
 const BODY_BYTES = 256 * 1024 - 512;
 
-async function start(uri: string): Promise<{ child: ChildProcess; base: string; metrics: string }> {
-  const [http, metrics] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST,
-      PORT: String(http),
-      METRICS_PORT: String(metrics),
-      MONGODB_URI: uri,
-      ADMIN_TOKEN: TOKEN,
-      // Every write of the run from one identity: the write limit would refuse most of them.
-      ADMIN_WRITES_PER_MINUTE: '1000000',
-      LOG_SHIPPER_ENABLED: 'false',
-      CDN_INVALIDATION_WORKER_ENABLED: 'false',
-      SHUTDOWN_DRAIN_DELAY_MS: '0',
-      // Measure the work, not the shedding of it.
-      LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+function start(uri: string): Promise<BenchService> {
+  return startBenchService({
+    MONGODB_URI: uri,
+    ADMIN_TOKEN: TOKEN,
+    // Every write of the run from one identity: the write limit would refuse most of them.
+    ADMIN_WRITES_PER_MINUTE: '1000000',
   });
-  const base = `http://${HOST}:${http}`;
-  for (let i = 0; i < 300 && child.exitCode === null; i++) {
-    if (
-      await fetch(`${base}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { child, base, metrics: `http://${HOST}:${metrics}/metrics` };
-    await sleep(100);
-  }
-  child.kill();
-  throw new Error('service not ready after 30 s');
 }
 
 interface Sent {

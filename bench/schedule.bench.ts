@@ -9,11 +9,10 @@
  * BENCH_MAIN=<path to another build's dist/main.js> measures that build instead, for a before /
  * after on the same machine. BENCH_SECONDS (default 8) bounds each round.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startBenchService, type BenchService } from './bench-service.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const MAIN = resolve(process.env.BENCH_MAIN ?? 'dist/main.js');
@@ -21,54 +20,16 @@ const EVENTS = 100;
 const CONCURRENCY = 20;
 const PROBE_EVERY_MS = 25;
 const TOKEN = 'bench-admin-token-0123456789';
-const HOST = '127.0.0.1';
 const ROUTE = 'route="/v1/pages/:slug/schedule"';
 
-const port = (): Promise<number> =>
-  new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, HOST, () => {
-      const { port: p } = s.address() as { port: number };
-      s.close(() => done(p));
-    });
-  });
-
-async function start(): Promise<{ child: ChildProcess; base: string; metrics: string }> {
-  const [http, metrics] = [await port(), await port()];
+function start(): Promise<BenchService> {
   const uri = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27018/x');
   uri.pathname = `/bench_schedule_${process.pid}`;
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST,
-      PORT: String(http),
-      METRICS_PORT: String(metrics),
-      MONGODB_URI: uri.toString(),
-      ADMIN_TOKEN: TOKEN,
-      LOG_SHIPPER_ENABLED: 'false',
-      CDN_INVALIDATION_WORKER_ENABLED: 'false',
-      SHUTDOWN_DRAIN_DELAY_MS: '0',
-      SCHEDULE_CACHE_MAX_BYTES: '0',
-      // Measure the work, not the shedding of it.
-      LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  return startBenchService({
+    MONGODB_URI: uri.toString(),
+    ADMIN_TOKEN: TOKEN,
+    SCHEDULE_CACHE_MAX_BYTES: '0',
   });
-  const base = `http://${HOST}:${http}`;
-  for (let i = 0; i < 300 && child.exitCode === null; i++) {
-    if (
-      await fetch(`${base}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { child, base, metrics: `http://${HOST}:${metrics}/metrics` };
-    await sleep(100);
-  }
-  child.kill();
-  throw new Error('service not ready after 30 s');
 }
 
 async function call(base: string, method: string, path: string, body?: unknown, version?: number) {
