@@ -2,7 +2,7 @@
  * Idle database load: the CPU a private FerretDB spends while the built service sits idle (CDN
  * worker polling every second, metrics scraped every second), with 100 and with 20,000 published
  * pages, beside the same database with the service stopped. Not a test: figures go to
- * bench/README.md. Run through `npm run bench:idle-db` (builds first).
+ * bench/README.md. Run through `npm run bench -- bench/idle-db.bench.ts` (builds first).
  *
  * FerretDB (SQLite) uses no secondary index for queries, so this shows what the service asks for
  * per second, not how DocumentDB would answer; the query-shape e2e test proves the index use.

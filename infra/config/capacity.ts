@@ -32,7 +32,7 @@ export interface LoadAssumptions {
   readonly logRetentionDays: number;
 }
 
-/** Figures from the service's code and bench/README.md (latest pass), not assumptions. */
+/** Figures from the service's code and bench/README.md (latest figures), not assumptions. */
 export const SERVICE_FIGURES = {
   /** CACHE_S_MAXAGE default (src/core/config/environment.schema.ts): the edge's freshness. */
   sMaxAgeSeconds: 300,
@@ -40,7 +40,7 @@ export const SERVICE_FIGURES = {
   staleWhileRevalidateSeconds: 60,
   /**
    * CPU of an origin page or list read that misses the pod's 1 s cache: the bench's hot read is
-   * 75-87 µs (ninth pass); the miss adds one DocumentDB read and the render. Budgeted at 1 ms
+   * 75-87 µs (bench/README.md, latest figures); the miss adds one DocumentDB read and the render. Budgeted at 1 ms
    * (≈ 11× the hot read), as the bench gives the cold read only as a ratio to a bare driver read.
    */
   cpuPerPageMissSeconds: 0.001,
@@ -49,7 +49,7 @@ export const SERVICE_FIGURES = {
   /** Pod CPU request and the HPA's target utilisation (charts/sponsored-agents/values.yaml). */
   podCpuRequestCores: 0.25,
   hpaTargetUtilisation: 0.7,
-  /** RSS under load, bench ninth pass runs 3-4 (183-184 MB); planned at the 200 MB ceiling. */
+  /** RSS under load, bench/README.md latest figures, runs 1-2 (183-184 MB); planned at the 200 MB ceiling. */
   podRssMiB: 200,
   /** Invalidation paths of one change (src/modules/pages/public-paths.ts). */
   pathsPerPublish: 3, // /v1/pages/<slug>*, /v1/pages, /v1/pages?*
