@@ -15,6 +15,7 @@ const production = environments.find((e) => e.envName === 'production')!;
 const regional = (env = 'production') => template(`SponsoredAgents-${env}-Observability`);
 const usEast1 = (env = 'production') => template(`SponsoredAgents-${env}-Observability-UsEast1`);
 
+// CloudFormation properties are untyped JSON that the assertions read several levels deep.
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function alarms(t: Template): Json[] {

@@ -4,7 +4,7 @@
 // says so on stdout, so the test can SIGKILL it exactly there, mid-action.
 const target = process.env.FAULT_PAGES_SERVICE;
 if (target) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
   const { PagesService } = require(target) as {
     PagesService: { prototype: Record<string, (...args: unknown[]) => Promise<unknown>> };
   };
