@@ -1,5 +1,5 @@
 import { capacity } from './capacity';
-import type { EnvironmentConfig } from './types';
+import { CHART_NAMES, type EnvironmentConfig } from './types';
 
 // Sized for the Origin Shield column of docs/capacity.md (the edge stack enables Origin Shield).
 const sized = capacity.productionWithOriginShield;
@@ -18,13 +18,7 @@ export const production: EnvironmentConfig = {
     adminPrincipalArns: ['arn:aws:iam::222222222222:role/PlatformAdmin'],
     publicEndpointCidrs: [],
   },
-  chart: {
-    releaseName: 'pages',
-    namespace: 'sponsored-agents',
-    fluentBitNamespace: 'logging',
-    fluentBitServiceAccount: 'fluent-bit',
-    replicas: { min: sized.minReplicas, max: sized.maxReplicas },
-  },
+  chart: { ...CHART_NAMES, replicas: { min: sized.minReplicas, max: sized.maxReplicas } },
   documentdb: {
     engineVersion: '5.0.0',
     instanceType: sized.docdbInstanceClass,

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from './types';
+import { CHART_NAMES, type EnvironmentConfig } from './types';
 
 // Example ids: replace the account, ARNs and names with your own before deploying. Staging adopts
 // an existing shared VPC and cluster, to show (and test) that mode.
@@ -76,12 +76,7 @@ export const staging: EnvironmentConfig = {
     adminPrincipalArns: [],
     publicEndpointCidrs: [],
   },
-  chart: {
-    releaseName: 'pages',
-    namespace: 'sponsored-agents',
-    fluentBitNamespace: 'logging',
-    fluentBitServiceAccount: 'fluent-bit',
-  },
+  chart: { ...CHART_NAMES },
   documentdb: {
     engineVersion: '5.0.0',
     instanceType: 't4g.medium',

@@ -60,6 +60,14 @@ export interface ChartConfig {
   readonly replicas?: { readonly min: number; readonly max: number };
 }
 
+/** The release names every environment uses (the chart's defaults and the logging namespace). */
+export const CHART_NAMES = {
+  releaseName: 'pages',
+  namespace: 'sponsored-agents',
+  fluentBitNamespace: 'logging',
+  fluentBitServiceAccount: 'fluent-bit',
+} as const;
+
 export interface DocumentDbConfig {
   readonly engineVersion: string;
   readonly instanceType: string;
