@@ -27,3 +27,18 @@ export function ApiPositiveIntParam(name: string): MethodDecorator {
     }),
   );
 }
+
+/**
+ * A string path parameter that must match `pattern`: a 400 naming the rule before anything else
+ * runs (the version check included). Pair it with an ApiParam stating the same pattern.
+ */
+export function PatternParam(name: string, pattern: RegExp): ParameterDecorator {
+  const pipe: PipeTransform<string, string> = {
+    transform(value: string): string {
+      if (!pattern.test(value))
+        throw new DomainError(ErrorCode.ValidationFailed, `${name} must match ${pattern.source}`);
+      return value;
+    },
+  };
+  return Param(name, pipe);
+}

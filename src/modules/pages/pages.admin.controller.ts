@@ -20,10 +20,9 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../../core/auth/require-role.decorator';
-import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
 import { ObjectIdParam } from '../../core/http/field-rules';
-import { ApiPositiveIntParam, PositiveIntParam } from '../../core/http/int-param';
+import { ApiPositiveIntParam, PatternParam, PositiveIntParam } from '../../core/http/int-param';
 import { ApiErrors, ApiJsonBodyErrors } from '../../core/openapi/api-errors';
 import { versionEtag } from '../../core/http/preconditions';
 import { ReqContext, type RequestContext } from '../../core/http/request-context';
@@ -241,14 +240,11 @@ export class PagesAdminController {
   ])
   async removeRedirect(
     @Param('id') id: string,
-    @Param('slug') slug: string,
+    @PatternParam('slug', SLUG_PATTERN) slug: string,
     @IfMatchVersion() version: number,
     @ReqContext() ctx: RequestContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PageResponseDto> {
-    // Before the version check: a slug no page can have is a malformed request, not a stale one.
-    if (!SLUG_PATTERN.test(slug))
-      throw new DomainError(ErrorCode.ValidationFailed, `slug must match ${SLUG_PATTERN.source}`);
     return send(reply, await this.pages.removeRedirect(id, slug, version, ctx));
   }
 
