@@ -460,23 +460,25 @@ export class PagesRepository
   }
 
   /**
-   * Gives pages written before `searchTerms` existed their search words, once per database
-   * (remembered in `schema_migrations`), in the background after start: batches of
-   * BACKFILL_BATCH pages by `_id` (each read an `_id` range with a limit), each page written
-   * under its lock and only while it still has no words, so a draft write in between stores its
-   * own and wins. Stopped by shutdown; a later start resumes it from the beginning (cheap: pages
-   * that have words are skipped by the update's condition).
+   * Gives pages written without `searchTerms` (before it existed, or by a pod of the previous
+   * release during a rolling deploy) their search words, in the background after start: batches
+   * of BACKFILL_BATCH such pages by `_id`, each written under its lock and only while it still
+   * has no words, so a draft write in between stores its own and wins (FerretDB's conditional
+   * updates are not atomic). A page whose lock is busy (a write, or another pod's backfill) is
+   * left for that writer or the next start. Done for good (remembered in `schema_migrations`)
+   * only after a pass that found nothing left to do, so pages an old pod wrote meanwhile are
+   * picked up by a later start. Stopped by shutdown between two pages.
    */
   private async backfillSearchTerms(): Promise<void> {
     const migrations = this.pages.db.collection<{ _id: string; at: Date }>('schema_migrations');
     const id = 'pages.searchTerms';
     if (await migrations.findOne({ _id: id }, { readPreference: PRIMARY })) return;
     let after = new Types.ObjectId('000000000000000000000000');
+    let found = 0;
     for (;;) {
-      if (this.stopping) return;
       const rows = await this.pages
         .find(
-          { _id: { $gt: after } },
+          { _id: { $gt: after }, searchTerms: { $exists: false } },
           { _id: 1, 'draft.title': 1, 'draft.agent.name': 1, 'draft.sponsor.name': 1 },
         )
         .sort({ _id: 1 })
@@ -484,18 +486,26 @@ export class PagesRepository
         .read(PRIMARY)
         .lean<Pick<PageRecord, '_id' | 'draft'>[]>()
         .exec();
-      for (const row of rows)
-        await this.lock.run(row._id, () =>
-          this.pages
-            .updateOne(
-              { _id: row._id, searchTerms: { $exists: false } },
-              { $set: { searchTerms: searchTermsOf(row.draft) } },
-            )
-            .exec(),
-        );
+      found += rows.length;
+      for (const row of rows) {
+        if (this.stopping) return;
+        await this.lock
+          .run(row._id, () =>
+            this.pages
+              .updateOne(
+                { _id: row._id, searchTerms: { $exists: false } },
+                { $set: { searchTerms: searchTermsOf(row.draft) } },
+              )
+              .exec(),
+          )
+          .catch((error: unknown) => {
+            if (!(error instanceof DomainError && error.code === ErrorCode.Conflict)) throw error;
+          });
+      }
       if (rows.length < BACKFILL_BATCH) break;
       after = rows[rows.length - 1]._id;
     }
+    if (found > 0) return;
     await migrations
       .updateOne({ _id: id }, { $setOnInsert: { at: new Date() } }, { upsert: true })
       .catch((error: unknown) => {
