@@ -41,6 +41,9 @@ describe('read preference: only public reads may go to secondaries', () => {
     t = await startApp({
       ...fastWorkerEnv(distributionId, motoEndpoint()),
       MONGODB_READ_PREFERENCE: 'secondaryPreferred',
+      // No replica lag to allow for: this pod's reads of pages it just wrote would otherwise go
+      // to the primary (PublicPagesService), and this test checks what the others carry.
+      MONGODB_REPLICA_LAG_ALLOWANCE_MS: '0',
     });
     recorder = CommandRecorder.attach(t.app.get<Connection>(getConnectionToken()));
   });

@@ -96,6 +96,13 @@ export type FoundPageRecord = Pick<
 /** Pages the start-up backfill of `searchTerms` reads at once. */
 const BACKFILL_BATCH = 500;
 
+/** Where a public read goes: the connection's read preference, or the primary. */
+export interface PublicRead {
+  options: { readPreference?: typeof PRIMARY };
+}
+const PUBLIC: PublicRead = { options: {} };
+export const FROM_PRIMARY: PublicRead = { options: { readPreference: PRIMARY } };
+
 /**
  * The only code that touches the `pages` and `page_revisions` collections; every write of a page
  * document goes through the page lock here.
@@ -237,12 +244,16 @@ export class PagesRepository
     return result.deletedCount === 1;
   }
 
-  async findPublicBody(slug: string): Promise<PublicPageBody | null> {
+  // The public reads below go where the connection's read preference sends them (secondaries
+  // in production) unless `read` says the primary: a pod reading back its own write.
+
+  async findPublicBody(slug: string, read = PUBLIC): Promise<PublicPageBody | null> {
     return this.pages
       .findOne(
         { slug, status: 'published' },
         { slug: 1, 'live.body': 1, 'live.etag': 1, 'live.updatedAt': 1, nextUnpublishAt: 1 },
       )
+      .setOptions(read.options)
       .lean<PublicPageBody>()
       .exec();
   }
@@ -251,14 +262,15 @@ export class PagesRepository
    * The published page that `slug` once named (a public read: may go to a secondary). Asked only
    * after `slug` missed as a current slug, so a current slug always wins over a former one.
    */
-  async findRedirectTarget(slug: string): Promise<RedirectTargetRecord | null> {
+  async findRedirectTarget(slug: string, read = PUBLIC): Promise<RedirectTargetRecord | null> {
     return this.pages
       .findOne({ formerSlugs: slug, status: 'published' }, { _id: 0, slug: 1, nextUnpublishAt: 1 })
+      .setOptions(read.options)
       .lean<RedirectTargetRecord>()
       .exec();
   }
 
-  async findLiveSchedule(slug: string): Promise<LiveScheduleRecord | null> {
+  async findLiveSchedule(slug: string, read = PUBLIC): Promise<LiveScheduleRecord | null> {
     return this.pages
       .findOne(
         { slug, status: 'published' },
@@ -272,6 +284,7 @@ export class PagesRepository
           nextUnpublishAt: 1,
         },
       )
+      .setOptions(read.options)
       .lean<LiveScheduleRecord>()
       .exec();
   }
@@ -280,6 +293,7 @@ export class PagesRepository
   async listPublished(
     afterSlug: string | undefined,
     limit: number,
+    read = PUBLIC,
   ): Promise<PublishedSummaryRecord[]> {
     const filter: Record<string, unknown> = { status: 'published' };
     if (afterSlug) filter.slug = { $gt: afterSlug };
@@ -296,6 +310,7 @@ export class PagesRepository
       })
       .sort({ slug: 1 })
       .limit(limit + 1)
+      .setOptions(read.options)
       .lean<PublishedSummaryRecord[]>()
       .exec();
   }

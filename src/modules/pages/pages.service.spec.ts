@@ -12,13 +12,12 @@ import { PublicPagesService } from './public-read/public-pages.service';
 import type { PageRecord } from './schemas/page.types';
 
 const ctx = { requestId: 'req-42', actor: 'admin-token' };
-const NO_CACHE = new PublicCache(
-  AppConfig.fromEnvironment({
-    MONGODB_URI: 'mongodb://db.example/pages',
-    ADMIN_TOKEN: 'x'.repeat(32),
-    PUBLIC_CACHE_TTL_MS: '0',
-  }),
-);
+const CONFIG = AppConfig.fromEnvironment({
+  MONGODB_URI: 'mongodb://db.example/pages',
+  ADMIN_TOKEN: 'x'.repeat(32),
+  PUBLIC_CACHE_TTL_MS: '0',
+});
+const NO_CACHE = new PublicCache(CONFIG);
 
 function record(overrides: Partial<PageRecord> = {}): PageRecord {
   const now = new Date('2027-01-01T00:00:00Z');
@@ -81,7 +80,7 @@ function newService(repo: PagesRepository, cache: PublicCache = NO_CACHE): Pages
   };
   return new PagesService(
     repo,
-    new PublicPagesService(repo, cache),
+    new PublicPagesService(repo, cache, CONFIG),
     outbox as unknown as PageAuditOutbox,
     audit as unknown as AuditService,
     new SponsorshipTerms(),

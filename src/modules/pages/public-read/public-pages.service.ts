@@ -9,7 +9,13 @@ import {
 import { decodeCursor, isNonEmptyString, paginate } from '../../../core/http/cursor';
 import { contentEtag } from '../../../core/http/preconditions';
 import { toPublicList } from '../page.presenter';
-import { type LiveScheduleRecord, PagesRepository } from '../pages.repository';
+import { AppConfig } from '../../../core/config/app-config';
+import {
+  FROM_PRIMARY,
+  type LiveScheduleRecord,
+  PagesRepository,
+  type PublicRead,
+} from '../pages.repository';
 import { assertPossibleSlug, pageNotFound } from '../public-paths';
 
 /** A public read of a former slug: the page is live under `movedTo` (answered `301`). */
@@ -47,10 +53,21 @@ const publicListKey = (limit: number, after: string | undefined): string =>
  */
 @Injectable()
 export class PublicPagesService {
+  /**
+   * Keys this pod wrote less than the replica-lag allowance ago, and until when: their loads read
+   * the primary, so a lagging secondary cannot hand this pod the copy from before its own write
+   * (to serve, and cache for a TTL). Writes are few; entries past their time are dropped.
+   */
+  private readonly ownWrites = new Map<string, number>();
+  private readonly lagMs: number;
+
   constructor(
     private readonly repo: PagesRepository,
     private readonly cache: PublicCache,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.lagMs = config.mongo.replicaLagAllowanceMs;
+  }
 
   /**
    * Drops this pod's cached reads of the pages under `slugs` (bodies, redirects, "not found"s)
@@ -59,7 +76,19 @@ export class PublicPagesService {
    * and cache their renders by the live ETag.
    */
   evictPages(slugs: Iterable<string>, list: boolean): void {
-    this.cache.evict([...new Set(slugs)].map(publicPageKey), list ? [LIST_GROUP] : []);
+    const keys = [...new Set(slugs)].map(publicPageKey);
+    const now = Date.now();
+    for (const [key, until] of this.ownWrites) if (until <= now) this.ownWrites.delete(key);
+    if (this.lagMs > 0)
+      for (const key of list ? [...keys, LIST_GROUP] : keys)
+        this.ownWrites.set(key, now + this.lagMs);
+    this.cache.evict(keys, list ? [LIST_GROUP] : []);
+  }
+
+  /** Where a load of `key` reads: the primary right after this pod wrote it (see ownWrites). */
+  private readFor(key: string): PublicRead | undefined {
+    const until = this.ownWrites.get(key);
+    return until !== undefined && until > Date.now() ? FROM_PRIMARY : undefined;
   }
 
   /**
@@ -78,10 +107,12 @@ export class PublicPagesService {
    * miss, the published page that the slug once named, else "not found"; each cached alike.
    */
   private lookupPublic(slug: string): Promise<CacheHit<PublicPageLookup | null>> {
+    const key = publicPageKey(slug);
     return this.cache.get(
-      publicPageKey(slug),
+      key,
       async (): Promise<PublicPageLookup | null> => {
-        const page = await this.repo.findPublicBody(slug);
+        const read = this.readFor(key);
+        const page = await this.repo.findPublicBody(slug, read);
         if (page?.live)
           return publicRepresentation({
             body: page.live.body,
@@ -89,7 +120,7 @@ export class PublicPagesService {
             lastModified: page.live.updatedAt,
             notAfter: page.nextUnpublishAt ?? null,
           });
-        const target = await this.repo.findRedirectTarget(slug);
+        const target = await this.repo.findRedirectTarget(slug, read);
         return target && { movedTo: target.slug, notAfter: target.nextUnpublishAt ?? null };
       },
       lookupBytes,
@@ -109,7 +140,7 @@ export class PublicPagesService {
   /** What the public schedule views read of a live page, or where it moved (a former slug). */
   async findLiveSchedule(slug: string): Promise<LiveScheduleRecord | PageMoved> {
     assertPossibleSlug(slug);
-    const record = await this.repo.findLiveSchedule(slug);
+    const record = await this.repo.findLiveSchedule(slug, this.readFor(publicPageKey(slug)));
     if (record?.live) return record;
     // A miss asks the page's cache entry, which knows redirects (and caches a "not found").
     const { value } = await this.lookupPublic(slug);
@@ -123,7 +154,7 @@ export class PublicPagesService {
     const hit = await this.cache.get(
       publicListKey(limit, after),
       async (): Promise<PublicRepresentation> => {
-        const rows = await this.repo.listPublished(after, limit);
+        const rows = await this.repo.listPublished(after, limit, this.readFor(LIST_GROUP));
         const page = paginate(rows, limit, (last) => last.slug);
         const body = JSON.stringify(toPublicList(page.items, page.nextCursor));
         // The list shows each page's title and summary: no cache may keep it past the earliest
