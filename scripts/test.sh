@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what is missing, starts the local stack
-# (and stops it again if it was not already running), then lint, typecheck, OpenAPI freshness,
-# unit tests, e2e tests against the real services, schemathesis against the app, and the chart checks.
+# (and stops it again if it was not already running), then lint, typecheck, OpenAPI and
+# configuration reference freshness, unit tests, e2e and fault tests against the real services,
+# schemathesis against the app, and the chart and infra tiers (in the background from the start).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
