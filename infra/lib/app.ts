@@ -74,6 +74,7 @@ export function buildApp(
       vpc: cluster.vpc,
       dataSubnets: cluster.dataSubnets,
       podSecurityGroup: cluster.podSecurityGroup,
+      staffCidrs: cluster.vpnSubnets.map((s) => s.ipv4CidrBlock),
       searchReaderRole: identity.serviceRole,
       searchWriterRole: identity.shipperRole,
     });

@@ -150,6 +150,14 @@ export class ClusterStack extends cdk.Stack {
       });
       new eks.Addon(this, 'CoreDns', { cluster, addonName: 'coredns' });
       new eks.Addon(this, 'KubeProxy', { cluster, addonName: 'kube-proxy' });
+      // Staff run kubectl and helm over the Client VPN (clients are source-NATed to its subnets):
+      // the endpoint may be private only.
+      for (const subnet of this.vpnSubnets)
+        cluster.connections.allowFrom(
+          ec2.Peer.ipv4(subnet.ipv4CidrBlock),
+          ec2.Port.tcp(443),
+          'kubectl and helm over the Client VPN',
+        );
       // Pod Identity associations (identity-stack.ts) need the agent on every node.
       void cluster.eksPodIdentityAgent;
       this.cluster = cluster;

@@ -18,6 +18,11 @@ export interface DataStackProps extends cdk.StackProps {
   readonly dataSubnets: ec2.ISubnet[];
   /** The security group the pods carry: the only source admitted to the database and the domain. */
   readonly podSecurityGroup: ec2.ISecurityGroup;
+  /**
+   * The Client VPN's subnets (clients are source-NATed to them): staff reach the domain's HTTPS
+   * endpoint from there (Dashboards, the role mappings, the saved objects import).
+   */
+  readonly staffCidrs: string[];
   /** Roles allowed by the domain's access policy; fine-grained access control maps them further. */
   readonly searchReaderRole: iam.IRole;
   readonly searchWriterRole: iam.IRole;
@@ -141,10 +146,12 @@ export class DataStack extends cdk.Stack {
     const o = config.opensearch;
     const sg = new ec2.SecurityGroup(this, 'SearchSecurityGroup', {
       vpc: props.vpc,
-      description: 'OpenSearch: HTTPS from the pods only',
+      description: 'OpenSearch: HTTPS from the pods and the Client VPN only',
       allowAllOutbound: false,
     });
     sg.addIngressRule(props.podSecurityGroup, ec2.Port.tcp(443), 'service and Fluent Bit pods');
+    for (const cidr of props.staffCidrs)
+      sg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'staff over the Client VPN');
     const logGroup = (name: string) =>
       encryptedLogGroup(this, `Search${name}Logs`, logKey, {
         logGroupName: `/aws/opensearch/${searchDomainName(config)}/${name.toLowerCase()}`,

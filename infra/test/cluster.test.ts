@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { INGRESS_CLASSES } from '../lib/names';
+import { stacksOf } from './app-model';
 import { template } from './assembly';
 
 const PRODUCTION = 'SponsoredAgents-production-Cluster';
@@ -28,6 +29,16 @@ describe('cluster stack (production: creates the VPC and cluster)', () => {
       (s: any) => s.Properties.AvailabilityZone,
     );
     expect(new Set(azs)).toEqual(new Set(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']));
+  });
+
+  it('lets staff reach the private API endpoint over the Client VPN (kubectl, helm), HTTPS only', () => {
+    const vpnCidrs = stacksOf('production').cluster.vpnSubnets.map((s) => s.ipv4CidrBlock);
+    const inline = Object.values(template(PRODUCTION).findResources('AWS::EC2::SecurityGroup'))
+      .flatMap((g: any) => (g.Properties.SecurityGroupIngress ?? []) as any[])
+      .filter((r) => vpnCidrs.includes(r.CidrIp));
+    expect(inline.map((r) => [r.CidrIp, r.FromPort, r.ToPort]).sort()).toEqual(
+      vpnCidrs.map((cidr) => [cidr, 443, 443]).sort(),
+    );
   });
 
   it('runs a native EKS cluster with a private endpoint, encrypted Secrets and control-plane logs', () => {

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { ENV_NAMES } from './app-model';
+import { ENV_NAMES, stacksOf } from './app-model';
 import { template } from './assembly';
 
 describe.each(ENV_NAMES)('data stack (%s)', (envName) => {
@@ -47,6 +47,17 @@ describe.each(ENV_NAMES)('data stack (%s)', (envName) => {
     expect(https).toHaveLength(1);
     expect(https[0].SourceSecurityGroupId).toBeDefined();
     expect(JSON.stringify(t().toJSON())).not.toContain('0.0.0.0/0');
+  });
+
+  it('opens the domain to the Client VPN subnets (staff: Dashboards, role mappings), HTTPS only', () => {
+    const vpnCidrs = stacksOf(envName).cluster.vpnSubnets.map((s) => s.ipv4CidrBlock);
+    const [search] = Object.values(t().findResources('AWS::EC2::SecurityGroup')).filter((g: any) =>
+      String(g.Properties.GroupDescription).startsWith('OpenSearch'),
+    ) as any[];
+    const fromCidrs = (search.Properties.SecurityGroupIngress ?? []) as any[];
+    expect(fromCidrs.map((r) => [r.CidrIp, r.FromPort, r.ToPort])).toEqual(
+      vpnCidrs.map((cidr) => [cidr, 443, 443]),
+    );
   });
 
   it('runs OpenSearch in the VPC over 3 zones, encrypted, HTTPS with TLS 1.2, fine-grained access control', () => {

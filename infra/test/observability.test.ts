@@ -517,6 +517,19 @@ function collectorConfig(): Json {
 }
 
 describe('metrics collector', () => {
+  it('creates every namespace its Roles go into before them (the chart is installed after this stack)', () => {
+    const t = regional();
+    const resources = Object.entries(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
+    const [nsId, ns] = resources.find(([id]) => id.startsWith('MetricsCollectorNamespace'))!;
+    const created = (JSON.parse(ns.Properties.Manifest as string) as Json[]).map(
+      (m) => m.metadata.name as string,
+    );
+    const used = collectorManifests().map((m) => m.metadata.namespace as string);
+    expect(created.sort()).toEqual([...new Set(used)].sort());
+    const [, workload] = resources.find(([id]) => id.startsWith('MetricsCollectorWorkload'))!;
+    expect(workload.DependsOn).toContain(nsId);
+  });
+
   it("has least privilege: its log group's streams only, through EKS Pod Identity", () => {
     const t = regional();
     const [logGroupId] = Object.keys(t.findResources('AWS::Logs::LogGroup'));

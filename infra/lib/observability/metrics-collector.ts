@@ -113,10 +113,14 @@ export class MetricsCollector extends Construct {
     const labels = { 'app.kubernetes.io/name': COLLECTOR_NAME };
     const ns = new eks.KubernetesManifest(this, 'Namespace', {
       cluster: props.cluster,
-      // The namespace may exist already (a Prometheus stack): apply, and leave it on delete.
+      // Its own, and the two it reads (their Roles below): the chart and Fluent Bit are installed
+      // after this stack, so these may not exist yet. Any may exist already (a Prometheus stack,
+      // a release): apply, and leave them on delete.
       overwrite: true,
       removalPolicy: cdk.RemovalPolicy.RETAIN,
-      manifest: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: COLLECTOR_NAMESPACE } }],
+      manifest: [
+        ...new Set([COLLECTOR_NAMESPACE, props.appNamespace, props.fluentBitNamespace]),
+      ].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
     });
     const workload = new eks.KubernetesManifest(this, 'Workload', {
       cluster: props.cluster,
