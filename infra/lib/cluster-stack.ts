@@ -243,6 +243,8 @@ export class ClusterStack extends cdk.Stack {
 
     this.originNlb = this.originLoadBalancer(config);
     this.installIngressControllers();
+    // For `aws eks update-kubeconfig --name` (README, Deploy to AWS).
+    new cdk.CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
   }
 
   /**
