@@ -5,6 +5,7 @@ import type { DiffSideDto, PageDiffDto } from './dto/staff.dto';
 import { comparable, diffPages } from './page-diff';
 import { publicPageJson } from './live-snapshot';
 import { PagesRepository } from './pages.repository';
+import { PagesService } from './pages.service';
 import type { PageContent, PageRecord } from './schemas/page.types';
 
 /** One side of a comparison: what it is and its content (null: nothing there). */
@@ -21,21 +22,24 @@ interface Side {
  */
 @Injectable()
 export class PagePreviewService {
-  constructor(private readonly repo: PagesRepository) {}
+  constructor(
+    private readonly repo: PagesRepository,
+    private readonly pages: PagesService,
+  ) {}
 
   /**
    * The public JSON the draft would be served as if published now: the same builder as the live
    * body (live-snapshot.ts), with the revision publishing would assign and the current time.
    */
   async preview(id: string): Promise<{ page: PageRecord; body: string }> {
-    const page = await this.page(id);
+    const page = await this.pages.get(id);
     const now = new Date();
     return { page, body: publicPageJson(page.slug, page.draft, page.revision + 1, now, now) };
   }
 
   /** `from`/`to`: `live`, `draft` or a revision number. */
   async diff(id: string, from = 'live', to = 'draft'): Promise<PageDiffDto> {
-    const page = await this.page(id);
+    const page = await this.pages.get(id);
     const [a, b] = [await this.side(page, from), await this.side(page, to)];
     return {
       from: a.meta,
@@ -45,12 +49,6 @@ export class PagePreviewService {
         b.content && comparable(b.slug, b.content),
       ),
     };
-  }
-
-  private async page(id: string): Promise<PageRecord> {
-    const page = await this.repo.findById(id);
-    if (!page) throw new DomainError(ErrorCode.PageNotFound, `No page with id "${id}"`);
-    return page;
   }
 
   private async side(page: PageRecord, which: string): Promise<Side> {

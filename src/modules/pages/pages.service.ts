@@ -64,8 +64,6 @@ export class PagesService {
   ) {}
 
   async create(dto: CreatePageDto, ctx: RequestContext): Promise<PageRecord> {
-    // A current slug's uniqueness is the unique index's (insert); a former one's is checked here.
-    await this.assertNotRedirecting(dto.slug);
     const now = new Date();
     const draft: PageContent = {
       title: dto.title,
@@ -77,6 +75,8 @@ export class PagesService {
       schedule: emptySchedule(dto.timezone),
     };
     assertContentSize(draft, 'draft');
+    // A current slug's uniqueness is the unique index's (insert); a former one's is checked here.
+    await this.assertNotRedirecting(dto.slug);
     const audit = auditEntry(
       ctx,
       {
