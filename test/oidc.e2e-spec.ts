@@ -139,10 +139,19 @@ describe('OIDC bearer tokens (against a real local issuer)', () => {
     }
   });
 
-  it('answers 403 to a valid token whose groups map to no role', async () => {
-    const jwt = await issuer.sign({ claims: { groups: ['marketing'] } });
+  it('answers 403 to a valid token whose groups map to no role, and audits the refusal under that person', async () => {
+    const sub = `no-role-${Date.now()}`;
+    const jwt = await issuer.sign({ sub, claims: { groups: ['marketing'] } });
     const res = await http().get('/admin/v1/pages').set(bearer(jwt)).expect(403);
     expect(res.body.message).toMatch(/OIDC_ROLE_MAP/);
+    const actor = `oidc:${issuer.issuer}#${sub}`;
+    const audit = await http()
+      .get('/admin/v1/audit')
+      .query({ action: 'auth.forbidden', actor })
+      .set(auth)
+      .expect(200);
+    expect(audit.body.items).toHaveLength(1);
+    expect(audit.body.items[0].actor).toMatchObject({ kind: 'oidc', id: actor });
   });
 
   it('follows key rotation: a token signed with the new key works once the issuer publishes it', async () => {

@@ -21,8 +21,13 @@ export interface RequestContext {
   serverRequestId?: string;
   /** The actor's display name. */
   actor: string;
-  /** The actor's stable id where there is no identity (the scheduler); else `identity.id`. */
+  /**
+   * The actor's stable id where there is no identity (the scheduler, a person the issuer grants
+   * no role); else `identity.id`.
+   */
   actorId?: string;
+  /** The kind of that actor (default `system`). */
+  actorKind?: Identity['kind'];
   identity?: Identity;
   /** Whom an actor without an identity of its own acts for (the scheduler: who scheduled). */
   onBehalfOf?: ActorRef;

@@ -84,7 +84,7 @@ export function auditEntry(ctx: RequestContext, facts: AuditFacts, at = new Date
   return {
     id: new Types.ObjectId().toHexString(),
     at,
-    actor: { kind: identity?.kind ?? 'system', ...actorOf(ctx) },
+    actor: { kind: identity?.kind ?? ctx.actorKind ?? 'system', ...actorOf(ctx) },
     ...(!identity && ctx.onBehalfOf ? { onBehalfOf: { ...ctx.onBehalfOf } } : {}),
     ...(identity ? { role: identity.role } : {}),
     ...withoutUndefined(facts),

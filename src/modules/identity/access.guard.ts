@@ -4,6 +4,7 @@ import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
+  type ActorRef,
   type AuthenticatedRequestFields,
   BOOTSTRAP_ACTOR_ID,
   type Identity,
@@ -21,7 +22,7 @@ import { requestContextOf } from '../../core/http/request-context';
 import { auditEntry } from '../audit/audit-entry';
 import { AuditService } from '../audit/audit.service';
 import { ApiTokensService } from './api-tokens.service';
-import { OidcVerifier } from './oidc.verifier';
+import { NoRoleError, OidcVerifier } from './oidc.verifier';
 import { TOKEN_PREFIX } from './token-secret';
 
 type Request = FastifyRequest & AuthenticatedRequestFields;
@@ -138,12 +139,13 @@ export class AccessGuard implements CanActivate {
     try {
       return await this.identify(request.headers.authorization);
     } catch (error) {
-      if (error instanceof DomainError && error.code === ErrorCode.Forbidden) {
+      if (error instanceof NoRoleError) {
         // Authenticated, but the issuer grants no role: a refusal, not a failed login. There is
-        // no identity to hold a budget, so the address's failure budget pays for it.
+        // no identity to hold a budget, so the address's failure budget pays for it; the audit
+        // names the person all the same.
         const after = await failures(request);
         if (!after.isAllowed && after.isExceeded) throw tooMany(reply, after.ttlInSeconds);
-        await this.auditRefusal(request, 'viewer', error.message);
+        await this.auditRefusal(request, 'viewer', error.message, error.actor);
         throw error;
       }
       const after = await failures(request);
@@ -172,8 +174,15 @@ export class AccessGuard implements CanActivate {
     if (!result.isAllowed && result.isExceeded) throw tooMany(reply, result.ttlInSeconds);
   }
 
-  private async auditRefusal(request: Request, needed: Role, reason?: string): Promise<void> {
+  private async auditRefusal(
+    request: Request,
+    needed: Role,
+    reason?: string,
+    roleless?: ActorRef,
+  ): Promise<void> {
     const ctx = requestContextOf(request);
+    if (roleless)
+      Object.assign(ctx, { actorId: roleless.id, actor: roleless.name, actorKind: 'oidc' });
     // The route template, never the URL: the rows a caller can cause are bounded by the routes.
     const route = `${request.method} ${request.routeOptions.url ?? 'unmatched'}`;
     try {

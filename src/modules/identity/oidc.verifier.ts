@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { type Identity, oidcActorId } from '../../core/auth/identity';
+import { type ActorRef, type Identity, oidcActorId } from '../../core/auth/identity';
 import { AppConfig } from '../../core/config/app-config';
 import { DomainError } from '../../core/errors/domain.error';
 import { ErrorCode } from '../../core/errors/error-code';
@@ -31,6 +31,16 @@ interface Discovered {
  * other than OIDC_REQUIRED_TOKEN_TYPE (an ID token, say) — is a 401: an unverifiable token is
  * never let in.
  */
+/** A valid token of the issuer whose claims grant no role: a 403 that knows who was refused. */
+export class NoRoleError extends DomainError {
+  constructor(
+    message: string,
+    readonly actor: ActorRef,
+  ) {
+    super(ErrorCode.Forbidden, message);
+  }
+}
+
 @Injectable()
 export class OidcVerifier {
   private readonly logger = new Logger(OidcVerifier.name);
@@ -70,17 +80,13 @@ export class OidcVerifier {
     }
     const subject = payload.sub as string;
     const role = roleFromClaims(payload, oidc.rolesClaim, oidc.roleMap);
+    const actor = { id: oidcActorId(oidc.issuer, subject), name: displayName(payload, subject) };
     if (!role)
-      throw new DomainError(
-        ErrorCode.Forbidden,
+      throw new NoRoleError(
         `the token's ${oidc.rolesClaim} claim maps to no role (see OIDC_ROLE_MAP)`,
+        actor,
       );
-    return {
-      kind: 'oidc',
-      id: oidcActorId(oidc.issuer, subject),
-      name: displayName(payload, subject),
-      role,
-    };
+    return { kind: 'oidc', ...actor, role };
   }
 
   private discover(): Promise<Discovered> {
