@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Types, type Connection } from 'mongoose';
 import request from 'supertest';
@@ -162,6 +163,22 @@ describe('audit trail', () => {
     ]);
     // A display name is no filter at all.
     expect(await trail(`actor=${encodeURIComponent(staff.publisher.name)}`)).toEqual([]);
+  });
+
+  it('finds, under an actor id, the rows written before actor ids were qualified (bare token id)', async () => {
+    const tokenId = randomBytes(12).toString('hex');
+    await db()
+      .collection<{ _id: string } & Record<string, unknown>>('audit_events')
+      .insertOne({
+        _id: randomBytes(12).toString('hex'),
+        at: new Date(),
+        action: 'page.updated',
+        actor: { kind: 'token', id: tokenId, name: 'old row' },
+        changes: [],
+      });
+    const found = await trail(`actor=${encodeURIComponent(`token:${tokenId}`)}`);
+    expect(found.map((e) => e.actor)).toEqual([{ kind: 'token', id: tokenId, name: 'old row' }]);
+    expect(await trail(`actor=${tokenId}`)).toHaveLength(1);
   });
 
   it('refuses bad filters with 400', async () => {

@@ -36,3 +36,15 @@ export const tokenIdOfActor = (actorId: string): string | undefined =>
 
 /** Issuer and subject together: `sub` is unique only within its issuer (OIDC Core 2). */
 export const oidcActorId = (issuer: string, subject: string): string => `oidc:${issuer}#${subject}`;
+
+/**
+ * The id an actor had in rows written before actor ids were qualified: a token's bare id, an
+ * OIDC subject alone; undefined for the others (unchanged).
+ */
+export function legacyActorId(actorId: string): string | undefined {
+  const tokenId = tokenIdOfActor(actorId);
+  if (tokenId) return tokenId;
+  // An issuer has no fragment (OpenID Discovery 4.3): the first '#' ends it.
+  const hash = actorId.startsWith('oidc:') ? actorId.indexOf('#') : -1;
+  return hash > 0 ? actorId.slice(hash + 1) : undefined;
+}

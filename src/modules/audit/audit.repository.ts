@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { legacyActorId } from '../../core/auth/identity';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { isDuplicateKey } from '../../core/database/mongo-errors';
@@ -88,7 +89,11 @@ export class AuditRepository implements OnModuleInit {
     limit: number,
   ): Promise<AuditEntry[]> {
     const and: Record<string, unknown>[] = [{ intent: { $ne: true } }];
-    if (filter.actor) and.push({ 'actor.id': filter.actor });
+    if (filter.actor) {
+      // Rows written before actor ids were qualified carry the bare id: found too, on the index.
+      const legacy = legacyActorId(filter.actor);
+      and.push({ 'actor.id': legacy ? { $in: [filter.actor, legacy] } : filter.actor });
+    }
     if (filter.pageId) and.push({ 'page.id': filter.pageId.toLowerCase() });
     if (filter.action) and.push({ action: filter.action });
     if (filter.from) and.push({ at: { $gte: filter.from } });
