@@ -14,7 +14,8 @@ const refusal = (breach: ShapeBreach): DomainError =>
   new DomainError(ErrorCode.RequestShapeLimit, describeBreach('Request body', breach));
 
 /**
- * The one parser of request bodies (application/json; other media types get 415): Fastify's
+ * The one parser of JSON request bodies (form bodies get 415; Fastify's own text/plain parser
+ * stays, and a string body then fails validation with 400): Fastify's
  * own JSON parser (secure-json-parse: prototype poisoning refused; its errors for an empty or
  * malformed body) between two shape checks. The nesting depth is checked on the text, so a
  * body of brackets is refused before it is parsed; keys, items and values right after, in one

@@ -90,7 +90,7 @@ export class PageActionsService
         `the page already has an action scheduled at ${at.toISOString()}`,
       );
     await this.delivered(action);
-    this.audit('page-action.created', action, ctx);
+    this.log('page-action.created', action, ctx);
     await this.refreshNextUnpublish(pageId, ctx);
     return action;
   }
@@ -132,7 +132,7 @@ export class PageActionsService
         `the action is ${(await this.get(actionId)).status}, it can no longer be cancelled`,
       );
     const cancelled = await this.get(actionId);
-    this.audit('page-action.cancelled', cancelled, ctx);
+    this.log('page-action.cancelled', cancelled, ctx);
     await this.refreshNextUnpublish(action.pageId, ctx);
     return cancelled;
   }
@@ -229,7 +229,8 @@ export class PageActionsService
     return nextOfflineAt(page, await this.repo.openOfPage(page._id.toHexString()));
   }
 
-  private audit(action: string, record: PageActionRecord, ctx: RequestContext): void {
+  /** The log line of a change (searchable in OpenSearch); the audit event is the record. */
+  private log(action: string, record: PageActionRecord, ctx: RequestContext): void {
     this.logger.log(
       {
         audit: {
