@@ -366,10 +366,6 @@ export class CacheInvalidationRepository implements OnModuleInit {
     return null;
   }
 
-  /**
-   * Updates the batch only while `owner` still holds it (and, with `liveAt`, only if the lease is
-   * still valid at that time). False: the lease was lost and the caller must stop.
-   */
   // --- batch state changes: each is fenced by the lease (owner and generation), true if it won ---
 
   /** Fixes an assembling batch's items and paths: it is ready to send. */
@@ -457,7 +453,7 @@ export class CacheInvalidationRepository implements OnModuleInit {
     now: Date,
     note: { lastError?: string; cloudFrontStatus?: string } = {},
   ): Promise<boolean> {
-    const set: Record<string, unknown> = { nextAttemptAt, ...released(now) };
+    const set: Partial<BatchRecord> = { nextAttemptAt, ...released(now) };
     if (note.lastError) set.lastError = note.lastError;
     if (note.cloudFrontStatus) set.cloudFrontStatus = note.cloudFrontStatus;
     return this.updateOwned(batch, owner, set);
@@ -507,10 +503,14 @@ export class CacheInvalidationRepository implements OnModuleInit {
     return this.updateOwned(batch, owner, { status: 'failed', lastError, ...released(now) });
   }
 
+  /**
+   * Updates the batch only while `owner` still holds it (and, with `liveAt`, only if the lease is
+   * still valid at that time). False: the lease was lost and the caller must stop.
+   */
   private async updateOwned(
     batch: OwnedBatch,
     owner: string,
-    set: Record<string, unknown>,
+    set: Partial<BatchRecord>,
     extra: { liveAt?: Date; status?: BatchRecord['status'] } = {},
   ): Promise<boolean> {
     const filter: Record<string, unknown> = {
